@@ -1,0 +1,83 @@
+"""What every command gets: the global options, and lazily opened config and database.
+
+Commands must stay cheap to start (``brandguard check`` may not import scikit-learn, jieba or
+SQLAlchemy), so nothing here is opened until a command asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from monitor.config import Config
+
+DEFAULT_CONFIG_NAME = "brandguard.toml"
+DEFAULT_DATA_DIR = ".brandguard"
+DATABASE_URL_ENV = "BRANDGUARD_DATABASE_URL"
+
+
+@dataclass
+class Context:
+    """Global options plus lazily created shared resources."""
+
+    config_path: Path | None
+    data_dir: Path
+    actor: str = field(default_factory=lambda: os.environ.get("BRANDGUARD_ACTOR") or _login_name())
+    _config: Config | None = None
+    _engine: Engine | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_options(cls, config: str | None, data_dir: str | None) -> Context:
+        if config is not None:
+            config_path: Path | None = Path(config)
+        else:
+            default = Path(DEFAULT_CONFIG_NAME)
+            config_path = default if default.is_file() else None
+        return cls(config_path=config_path, data_dir=Path(data_dir or DEFAULT_DATA_DIR))
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from monitor.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def database_url(self) -> str:
+        """Environment beats config beats the embedded SQLite file in the data directory."""
+        env = os.environ.get(DATABASE_URL_ENV)
+        if env:
+            return env
+        url = self.config.storage.url
+        if url:
+            return url
+        return f"sqlite:///{(self.data_dir / 'brandguard.db').resolve()}"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from monitor.storage.engine import open_database
+
+            if self.database_url().startswith("sqlite"):
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._engine = open_database(self.database_url())
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def _login_name() -> str:
+    for var in ("USER", "LOGNAME", "USERNAME"):
+        value = os.environ.get(var)
+        if value:
+            return value
+    return "unknown"

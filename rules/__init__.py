@@ -1,0 +1,1 @@
+"""Compliance engine: draft text in, findings out. Pure: no network, no database, no clock."""
