@@ -7,7 +7,8 @@ Hierarchy::
     ├── InputError             unreadable, undecodable or oversize input files
     ├── ConfigError            brandguard.toml is missing a key, has a bad value, or cannot be parsed
     ├── StorageError           the database cannot be opened, migrated or written
-    └── FetchError             a source could not be fetched (see monitor.fetch for the subclasses)
+    ├── FetchError             a source could not be fetched (see monitor.fetch.errors for the subclasses)
+    └── ParseError             a fetched document cannot be parsed at all (not a feed, empty, hostile)
 
 The sibling packages have their own roots (``rules.errors.RulesError``, ``models.errors.ModelError``,
 ``alerts.errors.AlertsError``); the CLI treats those as known errors too.
@@ -38,3 +39,7 @@ class StorageError(BrandGuardError):
 
 class FetchError(BrandGuardError):
     pass
+
+
+class ParseError(BrandGuardError):
+    """A fetched document yields nothing usable; ``str(error)`` says why in one line."""

@@ -1,0 +1,86 @@
+"""Alert policy: does a scored mention open or feed an incident, and at which severity tier.
+
+Pure: facts and parameters in, a decision out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PolicyParams:
+    threshold: float = 0.7
+    crisis_min_reach: int = 1_000
+    p1_negativity: float = 0.95
+    reach_p1: int = 100_000
+    reach_p2: int = 10_000
+    velocity_p1: int = 20
+    velocity_p2: int = 5
+
+
+@dataclass(frozen=True)
+class MentionFacts:
+    p_negative: float | None
+    risk_terms: Sequence[str] = ()
+    followers: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+
+    @property
+    def reach(self) -> int:
+        # Only what the source reports; unknown counts add nothing rather than guessing.
+        return sum(v for v in (self.followers, self.likes, self.reposts) if v)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    alertable: bool
+    severity: str | None
+    reasons: tuple[str, ...] = field(default=())
+
+
+def is_alertable(facts: MentionFacts, params: PolicyParams) -> tuple[bool, tuple[str, ...]]:
+    reasons: list[str] = []
+    p = facts.p_negative or 0.0
+    if p >= params.threshold:
+        reasons.append(f"p_negative {p:.2f} >= {params.threshold:.2f}")
+    if facts.risk_terms and facts.reach >= params.crisis_min_reach:
+        reasons.append(f"crisis terms {','.join(facts.risk_terms)} with reach {facts.reach}")
+    return bool(reasons), tuple(reasons)
+
+
+def severity_for(
+    *, max_p_negative: float, reach: int, velocity: int, crisis_terms: Sequence[str], params: PolicyParams
+) -> str:
+    """Tier from the incident's aggregate: negativity, reach, velocity and crisis terms.
+
+    Each signal votes for a tier; the most severe vote wins. Crisis terms alone lift to P2, and to P1
+    together with P2-level reach, because a recall or exposé that is already spreading is the classic
+    golden-four-hours case.
+    """
+    tier = "P3"
+    spreading = reach >= params.reach_p2 or velocity >= params.velocity_p2
+    if reach >= params.reach_p1 or velocity >= params.velocity_p1:
+        return "P1"
+    if spreading and (crisis_terms or max_p_negative >= params.p1_negativity):
+        return "P1"
+    if spreading or crisis_terms:
+        tier = "P2"
+    return tier
+
+
+def assess(facts: MentionFacts, params: PolicyParams, *, velocity: int = 1) -> Assessment:
+    """Decision for one mention on its own (velocity = negative mentions of its story in the window)."""
+    alertable, reasons = is_alertable(facts, params)
+    if not alertable:
+        return Assessment(False, None, ())
+    severity = severity_for(
+        max_p_negative=facts.p_negative or 0.0,
+        reach=facts.reach,
+        velocity=velocity,
+        crisis_terms=facts.risk_terms,
+        params=params,
+    )
+    return Assessment(True, severity, reasons)

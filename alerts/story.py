@@ -1,0 +1,70 @@
+"""Same story, different key: a conservative text match between a mention and an open incident.
+
+The dedup stage links near-duplicates by fingerprint (``story_key``). Reposts that add a prefix
+("转发：", "【突发】") or a short comment, and the same event told by another source, often get a new key.
+The policy then asks this module whether the mention's title tells the same story as an open
+incident of the same brand. Pure and cheap: character bigrams, no tokeniser.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+# Words that say "this is a repost/news flash" rather than what happened.
+_NOISE = re.compile(r"转发|转载|突发|快讯|最新|后续|热议|微博|视频|网友|//@[^:：]*[:：]?")
+_KEEP = re.compile(r"[\w]", re.UNICODE)
+
+
+def _normalise(text: str, brand: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    if brand:
+        text = text.replace(unicodedata.normalize("NFKC", brand).lower(), " ")
+    text = _NOISE.sub(" ", text)
+    return "".join(ch if _KEEP.match(ch) else " " for ch in text)
+
+
+def bigrams(text: str, brand: str = "") -> frozenset[str]:
+    grams: set[str] = set()
+    for part in _normalise(text, brand).split():
+        if len(part) == 1:
+            continue
+        grams.update(part[i : i + 2] for i in range(len(part) - 1))
+    return frozenset(grams)
+
+
+def similarity(a: str, b: str, *, brand: str = "") -> float:
+    """Overlap coefficient of character bigrams (0..1), with the brand name and repost noise removed.
+
+    Overlap rather than Jaccard: a repost that adds a long comment to a short headline still contains
+    the whole headline.
+    """
+    ga, gb = bigrams(a, brand), bigrams(b, brand)
+    if len(ga) < 3 or len(gb) < 3:
+        return 0.0  # too short to tell stories apart
+    return len(ga & gb) / min(len(ga), len(gb))
+
+
+def best_match(
+    text: str,
+    risk_terms: Sequence[str],
+    candidates: Sequence[tuple[int, Sequence[str], Sequence[str]]],
+    *,
+    brand: str,
+    min_similarity: float,
+    min_similarity_with_terms: float,
+) -> int | None:
+    """The candidate incident telling the same story, or None.
+
+    ``candidates``: (incident_id, crisis_terms, recent mention titles). A shared crisis term (自燃, 召回
+    ...) lowers the bar: two posts about the same model catching fire rarely share many characters.
+    """
+    best: tuple[float, int] | None = None
+    terms = set(risk_terms)
+    for incident_id, crisis_terms, titles in candidates:
+        score = max((similarity(text, t, brand=brand) for t in titles), default=0.0)
+        bar = min_similarity_with_terms if terms & set(crisis_terms) else min_similarity
+        if score >= bar and (best is None or score > best[0]):
+            best = (score, incident_id)
+    return best[1] if best else None

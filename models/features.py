@@ -1,0 +1,62 @@
+"""Turning prepared text into feature strings (the analyzer shared by training and inference).
+
+Features, each with a prefix so that the kinds never collide:
+
+- ``w:`` jieba words and ``b:`` word bigrams: 不 差 / 没 让 keep short negations together;
+- ``c:`` character 1-3 grams: robust to segmentation errors and unknown brand names;
+- ``r:`` crisis/risk terms (召回, 处罚, 泄露 ...) plus ``r:*`` when any is present: a neutral-toned
+  recall notice shares few words with an angry complaint, this feature is what they have in common;
+- ``l:`` opinion-lexicon cues with negation scope and a question cue (see ``models.lexicon``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable
+
+from models import lexicon
+from models.lexicon import lexicon_features
+from models.risk_terms import RISK_TERMS
+from models.text import MAX_CHARS
+
+CHAR_NGRAMS = (1, 3)
+_SKIP_WORDS = frozenset({" ", "，", "。", ",", ".", "、", "：", ":", "；", ";"})
+
+
+def make_analyzer(cut: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """Build the analyzer around a tokeniser; the text must already be ``models.text.prepare``-d."""
+    low, high = CHAR_NGRAMS
+    risk_terms = RISK_TERMS
+
+    def analyze(text: str) -> list[str]:
+        words = [w for w in cut(text) if w not in _SKIP_WORDS]
+        feats = ["w:" + w for w in words]
+        feats.extend(["b:" + a + " " + b for a, b in itertools.pairwise(words)])
+        length = len(text)
+        for n in range(low, high + 1):
+            feats.extend(["c:" + text[i : i + n] for i in range(length - n + 1)])
+        hits = ["r:" + term for term in risk_terms if term in text]
+        if hits:
+            feats.extend(hits)
+            feats.append("r:*")
+        feats.extend(lexicon_features(text))
+        return feats
+
+    return analyze
+
+
+def feature_fingerprint() -> str:
+    """SHA-256 over every setting and word list the analyzer uses; stored in the artifact's metadata."""
+    spec = {
+        "max_chars": MAX_CHARS,
+        "char_ngrams": CHAR_NGRAMS,
+        "risk_terms": RISK_TERMS,
+        "negative": lexicon.NEGATIVE_WORDS,
+        "positive": lexicon.POSITIVE_WORDS,
+        "negators": lexicon.NEGATORS,
+        "scope": lexicon.SCOPE,
+        "skip": sorted(_SKIP_WORDS),
+    }
+    return hashlib.sha256(json.dumps(spec, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

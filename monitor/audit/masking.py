@@ -1,0 +1,71 @@
+"""What of a draft check may enter the log: rule ids, severities, spans and waivers, never draft text.
+
+PIPL: the log must not become a second copy of the personal data a check just found. Findings in the
+``pii``/``pipl`` categories keep only a masked form (every digit -> ``*``, e-mail local part hidden);
+other findings keep the matched term, which is an Advertising-Law word from a rule pack, not personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+PERSONAL_CATEGORIES = frozenset({"pii", "pipl"})
+_DIGIT = re.compile(r"\d")
+_EMAIL_LOCAL = re.compile(r"[^\s@]+(?=@)")
+_LONG_DIGITS = re.compile(r"\d{5,}")
+
+
+def mask_personal(text: str) -> str:
+    masked = _EMAIL_LOCAL.sub(lambda m: m.group(0)[:1] + "*" * (len(m.group(0)) - 1), text)
+    return _DIGIT.sub("*", masked)
+
+
+def mask_free_text(text: str) -> str:
+    """Waiver reasons are typed by people and may quote a phone number; hide long digit runs."""
+    return _LONG_DIGITS.sub(lambda m: "*" * len(m.group(0)), text)
+
+
+def _get(finding: Any, name: str, default: Any = None) -> Any:
+    if isinstance(finding, Mapping):
+        return finding.get(name, default)
+    return getattr(finding, name, default)
+
+
+def masked_finding(finding: Any) -> dict[str, Any]:
+    category = str(_get(finding, "category", "") or "")
+    text = str(_get(finding, "text", "") or "")
+    waived = bool(_get(finding, "waived", False))
+    reason = _get(finding, "waiver_reason", None) or _get(finding, "reason", None)
+    record: dict[str, Any] = {
+        "rule_id": str(_get(finding, "rule_id", "")),
+        "category": category,
+        "severity": str(_get(finding, "severity", "")),
+        "span": [int(_get(finding, "start", 0) or 0), int(_get(finding, "end", 0) or 0)],
+        "waived": waived,
+    }
+    line = _get(finding, "line", None)
+    if line is not None:
+        record["line"] = int(line)
+    if category in PERSONAL_CATEGORIES:
+        record["masked"] = mask_personal(text)
+    elif text:
+        record["term"] = text
+    if waived:
+        record["reason"] = mask_free_text(str(reason or ""))
+    return record
+
+
+def masked_findings(findings: Sequence[Any]) -> list[dict[str, Any]]:
+    return [masked_finding(f) for f in findings]
+
+
+def summarise(findings: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    summary = {"error": 0, "warning": 0, "info": 0, "waived": 0}
+    for finding in findings:
+        if finding["waived"]:
+            summary["waived"] += 1
+        elif finding["severity"] in summary:
+            summary[finding["severity"]] += 1
+    return summary

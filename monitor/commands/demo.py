@@ -1,0 +1,105 @@
+"""``brandguard demo``: the whole flow offline — local feeds, the real daemon, incidents and alerts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+
+from monitor.context import Context
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        parents=parents,
+        help="run the daemon against a bundled demo data set on a local feed server",
+        description="Start a local feed server on 127.0.0.1 with four fictitious brands and a developing "
+        "crisis, and run the real daemon against it on a simulated clock: baseline, new mentions, an "
+        "incident, reminders and a deadline breach. The database is <data-dir>/demo/brandguard.db "
+        "(recreated on every run). Without --once it replays the story in real time, serves the web "
+        "console if available, and keeps running until interrupted.",
+    )
+    p.add_argument("--once", action="store_true", help="run the story once as fast as possible and exit")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (with --once)")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace, ctx: Context) -> int:
+    import logging
+
+    from monitor.demo.scenario import run_scenario
+
+    # The daemon's own INFO lines would drown the story; warnings still show.
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    if args.once:
+        out = sys.stdout if args.format == "text" else None
+        summary = run_scenario(ctx.data_dir, out=out)
+        if args.format == "json":
+            print(json.dumps(summary.as_json()))
+        else:
+            _print_summary(summary.as_json())
+        return 0
+    return _run_live(ctx)
+
+
+def _print_summary(figures: dict[str, int]) -> None:
+    print(
+        f"\n{figures['sources']} sources, {figures['mentions']} mentions ({figures['negative']} negative), "
+        f"{figures['alerts']} incidents, {figures['notifications']} notifications delivered "
+        "(来源 / 提及 / 负面 / 事件 / 通知)"
+    )
+
+
+def _run_live(ctx: Context) -> int:
+    import signal
+
+    from monitor.demo.scenario import run_scenario
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    web = _WebConsole(ctx)
+    summary = run_scenario(ctx.data_dir, out=sys.stdout, pace_s=2.0, stop=stop, on_ready=web.start)
+    _print_summary(summary.as_json())
+    if web.url:
+        print(f"web console: {web.url} — Ctrl-C to stop")
+    else:
+        print("Ctrl-C to stop")
+    stop.wait()
+    web.stop()
+    return 0
+
+
+class _WebConsole:
+    """Serves monitor.web.app.create_app(ctx) on loopback when the web console is installed."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.url: str | None = None
+        self._server: object | None = None
+
+    def start(self, engine: object, config: object) -> None:
+        try:
+            from monitor.web.app import create_app
+        except ImportError:
+            return
+        import uvicorn
+
+        from monitor.context import Context
+
+        demo_ctx = Context(config_path=None, data_dir=self.ctx.data_dir / "demo")
+        demo_ctx._config = config  # type: ignore[assignment]
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(demo_ctx), host="127.0.0.1", port=8765, log_level="warning")
+        )
+        threading.Thread(target=server.run, name="demo-web", daemon=True).start()
+        self._server = server
+        self.url = "http://127.0.0.1:8765/"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True  # type: ignore[attr-defined]

@@ -1,0 +1,209 @@
+"""Mentions: idempotent insert, near-duplicate lookup, listing, and the hand-off to the alert policy.
+
+The SimHash fingerprint is an unsigned 64-bit number, but SQLite integers and PostgreSQL ``BIGINT``
+are signed 64-bit: values >= 2**63 would overflow. The repo stores the two's-complement signed value
+and converts back on read, so callers only ever see the unsigned fingerprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, RowMapping
+
+from monitor.storage.schema import mentions
+from monitor.storage.times import as_utc_required, to_db
+
+_U64 = 1 << 64
+_I64_MAX = (1 << 63) - 1
+_TIME_COLUMNS = frozenset({"published_at", "fetched_at"})
+
+
+def fingerprint_to_db(value: int | None) -> int | None:
+    """Unsigned 64-bit SimHash -> signed 64-bit storage value."""
+    if value is None:
+        return None
+    if not 0 <= value < _U64:
+        raise ValueError(f"fingerprint {value} is not an unsigned 64-bit integer")
+    return value - _U64 if value > _I64_MAX else value
+
+
+def fingerprint_from_db(value: int | None) -> int | None:
+    """Signed 64-bit storage value -> unsigned 64-bit SimHash."""
+    if value is None:
+        return None
+    return value + _U64 if value < 0 else value
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    """A stored mention; times are aware UTC, ``fingerprint`` is unsigned."""
+
+    id: int
+    source_id: int | None
+    brand: str
+    dedup_key: str
+    fingerprint: int | None
+    story_key: str
+    title: str
+    text: str
+    url: str | None
+    author: str | None
+    published_at: datetime
+    published_estimated: bool
+    fetched_at: datetime
+    followers: int | None
+    likes: int | None
+    reposts: int | None
+    label: str | None
+    p_negative: float | None
+    risk_terms: tuple[str, ...]
+    baseline: bool
+    incident_id: int | None
+    policy_done: bool
+    # Columns other modules add to schema.py later land here until this class names them.
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_mapping(cls, row: RowMapping) -> MentionRow:
+        known = cls.__dataclass_fields__.keys() - {"extra"}
+        return cls(
+            id=row["id"],
+            source_id=row["source_id"],
+            brand=row["brand"],
+            dedup_key=row["dedup_key"],
+            fingerprint=fingerprint_from_db(row["fingerprint"]),
+            story_key=row["story_key"],
+            title=row["title"],
+            text=row["text"],
+            url=row["url"],
+            author=row["author"],
+            published_at=as_utc_required(row["published_at"]),
+            published_estimated=bool(row["published_estimated"]),
+            fetched_at=as_utc_required(row["fetched_at"]),
+            followers=row["followers"],
+            likes=row["likes"],
+            reposts=row["reposts"],
+            label=row["label"],
+            p_negative=row["p_negative"],
+            risk_terms=tuple(row["risk_terms"] or ()),
+            baseline=bool(row["baseline"]),
+            incident_id=row["incident_id"],
+            policy_done=bool(row["policy_done"]),
+            extra={key: value for key, value in row.items() if key not in known},
+        )
+
+
+def _to_db_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(mentions.c.keys())
+    if unknown:
+        raise ValueError(f"unknown mention columns: {', '.join(sorted(unknown))}")
+    out = dict(values)
+    out.pop("id", None)
+    if "fingerprint" in out:
+        out["fingerprint"] = fingerprint_to_db(out["fingerprint"])
+    for key in _TIME_COLUMNS & out.keys():
+        out[key] = to_db(out[key])
+    if "risk_terms" in out:
+        out["risk_terms"] = list(out["risk_terms"])
+    return out
+
+
+_INSERT_STATEMENTS: dict[str, Any] = {}
+
+
+def _insert_statement(dialect: str) -> Any:
+    """One prebuilt statement per dialect: building ``.values(**row)`` per call cost ~60% of an insert."""
+    stmt = _INSERT_STATEMENTS.get(dialect)
+    if stmt is None:
+        if dialect == "postgresql":
+            base: Any = postgresql.insert(mentions)
+        elif dialect == "sqlite":
+            base = sqlite.insert(mentions)
+        else:  # pragma: no cover - open_database only accepts the two
+            raise ValueError(f"unsupported dialect {dialect}")
+        stmt = base.on_conflict_do_nothing(index_elements=["brand", "dedup_key"]).returning(mentions.c.id)
+        _INSERT_STATEMENTS[dialect] = stmt
+    return stmt
+
+
+def insert_mention(conn: Connection, values: Mapping[str, Any]) -> tuple[int, bool]:
+    """Insert unless (brand, dedup_key) exists; return (id, inserted).
+
+    ``ON CONFLICT DO NOTHING`` makes concurrent inserts of the same item safe without catching
+    IntegrityError (which would abort the caller's PostgreSQL transaction).
+    """
+    row = _to_db_values(values)
+    new_id = conn.execute(_insert_statement(conn.dialect.name), row).scalar()
+    if new_id is not None:
+        return int(new_id), True
+    existing = conn.execute(
+        select(mentions.c.id).where(
+            mentions.c.brand == row["brand"], mentions.c.dedup_key == row["dedup_key"]
+        )
+    ).scalar_one()
+    return int(existing), False
+
+
+def get_mention(conn: Connection, mention_id: int) -> MentionRow | None:
+    row = conn.execute(select(mentions).where(mentions.c.id == mention_id)).mappings().first()
+    return None if row is None else MentionRow.from_mapping(row)
+
+
+def recent_fingerprints(conn: Connection, brand: str, *, since: datetime) -> list[tuple[int, str]]:
+    """(unsigned fingerprint, story_key) of the brand's mentions published since ``since``."""
+    rows = conn.execute(
+        select(mentions.c.fingerprint, mentions.c.story_key)
+        .where(
+            mentions.c.brand == brand,
+            mentions.c.published_at >= to_db(since),
+            mentions.c.fingerprint.is_not(None),
+        )
+        .order_by(mentions.c.published_at.desc(), mentions.c.id.desc())
+    )
+    return [(fingerprint_from_db(fp) or 0, story_key) for fp, story_key in rows]
+
+
+def list_mentions(
+    conn: Connection,
+    *,
+    brand: str | None = None,
+    since: datetime | None = None,
+    negative_only: bool = False,
+    limit: int = 100,
+) -> list[MentionRow]:
+    """Newest first."""
+    query = select(mentions)
+    if brand is not None:
+        query = query.where(mentions.c.brand == brand)
+    if since is not None:
+        query = query.where(mentions.c.published_at >= to_db(since))
+    if negative_only:
+        query = query.where(mentions.c.label == "negative")
+    query = query.order_by(mentions.c.published_at.desc(), mentions.c.id.desc()).limit(limit)
+    return [MentionRow.from_mapping(row) for row in conn.execute(query).mappings()]
+
+
+def pending_policy(conn: Connection, limit: int) -> list[MentionRow]:
+    """Non-baseline mentions not yet handed to the alert policy, oldest first."""
+    query = (
+        select(mentions)
+        .where(mentions.c.policy_done.is_(False), mentions.c.baseline.is_(False))
+        .order_by(mentions.c.id)
+        .limit(limit)
+    )
+    return [MentionRow.from_mapping(row) for row in conn.execute(query).mappings()]
+
+
+def mark_policy_done(conn: Connection, ids: Iterable[int]) -> int:
+    """Mark mentions handed to the policy; returns how many rows changed."""
+    id_list = list(ids)
+    if not id_list:
+        return 0
+    result = conn.execute(update(mentions).where(mentions.c.id.in_(id_list)).values(policy_done=True))
+    return result.rowcount

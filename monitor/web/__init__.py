@@ -1,0 +1,1 @@
+"""Web console and HTTP API (FastAPI): ``monitor.web.app.create_app(ctx)``."""

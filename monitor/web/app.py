@@ -1,0 +1,166 @@
+"""The web console and HTTP API: ``create_app(ctx) -> FastAPI``.
+
+``brandguard serve`` and the daemon (``brandguard run`` / ``demo``) both call ``create_app`` with their
+``Context``, so the console uses the same database, config and cores as the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from alerts.errors import AlertsError, IncidentNotFound, TransitionError
+from monitor.errors import BrandGuardError
+from monitor.web.auth import LoginRequired, authorize, is_api, session_secret
+from rules.errors import RulesError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from monitor.config import Config
+    from monitor.context import Context
+    from monitor.pipeline import Score
+
+SESSION_COOKIE = "bg_session"
+SESSION_MAX_AGE_S = 12 * 3600  # one working day; a stolen cookie does not live for weeks
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+Scorer = Callable[[Sequence[str]], Sequence["Score"]]
+
+
+@dataclass
+class WebState:
+    """What handlers need; kept on ``app.state.web``."""
+
+    engine: Engine
+    config: Config
+    clock: Callable[[], datetime]
+    scorer_factory: Callable[[], Scorer]
+    templates: Jinja2Templates
+    _scorer: Scorer | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def scorer(self) -> Scorer:
+        # The sentiment model costs seconds to load: only the first pushed mention pays for it.
+        if self._scorer is None:
+            self._scorer = self.scorer_factory()
+        return self._scorer
+
+
+def _default_scorer() -> Scorer:
+    from monitor.crawl_steps import make_scorer
+
+    return make_scorer()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    ctx: Context,
+    *,
+    secure_cookies: bool = True,
+    clock: Callable[[], datetime] | None = None,
+    scorer_factory: Callable[[], Scorer] | None = None,
+) -> FastAPI:
+    """The console + API. ``secure_cookies=False`` only for plain-http loopback (``--insecure-cookies``)."""
+    from monitor import __version__
+    from monitor.web import (
+        api_audit,
+        api_check,
+        api_incidents,
+        api_mentions,
+        api_system,
+        pages_audit,
+        pages_auth,
+        pages_check,
+        pages_incidents,
+        pages_mentions,
+        pages_reports,
+    )
+    from monitor.web.templating import make_templates
+
+    app = FastAPI(
+        title="BrandGuard API",
+        version=__version__,
+        description="Brand monitoring, incident response and ad-law pre-checks. Authenticate with "
+        "`Authorization: Bearer bg_...` (see `brandguard users token`).",
+        openapi_url=None,  # served by api_system behind the permission table
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(authorize)],
+    )
+    app.state.web = WebState(
+        engine=ctx.engine,
+        config=ctx.config,
+        clock=clock or _utc_now,
+        scorer_factory=scorer_factory or _default_scorer,
+        templates=make_templates(TEMPLATES_DIR, ctx.config.daemon.timezone),
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(ctx.data_dir),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+    for module in (api_system, api_check, api_mentions, api_incidents, api_audit):
+        app.include_router(module.router)
+    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_reports):
+        app.include_router(module.router, include_in_schema=False)
+    _install_error_handlers(app)
+    return app
+
+
+def _status_for(exc: Exception) -> int:
+    if isinstance(exc, IncidentNotFound):
+        return 404
+    if isinstance(exc, TransitionError):
+        return 409
+    return 400
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
+
+    async def known_error(request: Request, exc: Exception) -> Response:
+        return _error_response(request, _status_for(exc), str(exc))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return _error_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
+
+    app.add_exception_handler(LoginRequired, login_required)
+    for error_type in (AlertsError, BrandGuardError, RulesError):
+        app.add_exception_handler(error_type, known_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _error_response(
+    request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    if is_api(request.url.path) or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    from monitor.web.templating import render
+
+    response = render(request, "error.html", {"status": status, "detail": detail}, status_code=status)
+    if headers:
+        response.headers.update(headers)
+    return response
+

@@ -1,0 +1,77 @@
+"""``check(text) -> Report``: the public entry point of the compliance engine."""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from collections.abc import Iterable
+from functools import cache
+
+from rules.compact import scan_text
+from rules.engine import Engine, Hit
+from rules.findings import Finding, Report
+from rules.rulepack import Pack, default_packs
+from rules.waivers import Waiver, apply_waivers, find_markers
+
+
+@cache
+def default_engine() -> Engine:
+    return Engine(default_packs())
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _finding(text: str, hit: Hit, line_starts: list[int]) -> Finding:
+    rule = hit.rule
+    line = bisect_right(line_starts, hit.start)
+    message = rule.message if hit.note is None else f"可能适用豁免：{hit.note}。（{rule.message}）"
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,  # type: ignore[arg-type]
+        severity=hit.severity,  # type: ignore[arg-type]
+        start=hit.start,
+        end=hit.end,
+        line=line,
+        column=hit.start - line_starts[line - 1] + 1,
+        text=text[hit.start:hit.end],
+        message=message,
+        law=rule.law,
+        article=rule.article,
+        suggestions=rule.suggestions,
+    )
+
+
+def check(
+    text: str,
+    *,
+    waivers: Iterable[Waiver] = (),
+    packs: tuple[Pack, ...] | None = None,
+) -> Report:
+    """Check a draft against the Advertising Law, PIPL and PII rule packs.
+
+    ``text`` is the decoded draft (BOM removed). Every finding's ``text == text[start:end]``. Inline
+    ``brandguard-waive`` markers and the given ``waivers`` mark findings as waived; waived findings stay
+    in the report but are not counted in ``Report.summary`` nor by ``Report.fails``. ``packs`` replaces
+    the bundled packs (tests, custom rule sets).
+    """
+    engine = default_engine() if packs is None else Engine(packs)
+    hits = engine.scan(scan_text(text))
+    line_starts = _line_starts(text)
+    findings = sorted(
+        (_finding(text, hit, line_starts) for hit in hits),
+        key=lambda f: (f.start, f.end, f.rule_id),
+    )
+    if findings:
+        findings = apply_waivers(findings, find_markers(text, line_starts), tuple(waivers))
+    return Report(
+        findings=tuple(findings),
+        text_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        rule_versions=dict(engine.rule_versions),
+    )

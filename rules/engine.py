@@ -1,0 +1,210 @@
+"""The scanner: one Aho-Corasick pass for every literal term and allow phrase, regexes for patterns and
+document-level (PIPL) rules, validating detectors for personal information.
+
+Hits are found in the compact text (see rules/compact.py) and mapped back to the original text, so
+``original[start:end]`` is always the reported text, separators and traditional characters included.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick_rs
+
+from rules.compact import ScanText
+from rules.pii import DETECTOR_ORDER, find_emails, find_numbers
+from rules.rulepack import Pack, Rule
+
+_TERM, _ALLOW, _REQUIRES, _SATISFIED = range(4)
+_WINDOW = 32
+
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule hit as an original-text span; ``note`` is the exemption reason when downgraded to info."""
+
+    rule: Rule
+    start: int
+    end: int
+    severity: str
+    note: str | None = None
+
+
+def _span(m: re.Match[str]) -> tuple[int, int]:
+    if "hit" in m.re.groupindex and m.group("hit") is not None:
+        return m.span("hit")
+    return m.span()
+
+
+class _Intervals:
+    """Spans sorted by start, with an overlap test in O(log n + k)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [sp[0] for sp in self.spans]
+        self.longest = max((e - s for s, e in self.spans), default=0)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, e) - 1
+        floor = s - self.longest
+        while i >= 0 and self.starts[i] >= floor:
+            if self.spans[i][1] > s:
+                return True
+            i -= 1
+        return False
+
+
+def _pattern_spans(
+    patterns: tuple[re.Pattern[str], ...], text: str, near: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Matches of ``patterns`` that could overlap a span in ``near``: searched in a window around each
+    span when they are few (the usual case), else over the whole text."""
+    if not patterns:
+        return []
+    if len(near) * 4 * _WINDOW > len(text):
+        return [m.span() for p in patterns for m in p.finditer(text) if m.end() > m.start()]
+    out: list[tuple[int, int]] = []
+    for s, e in near:
+        lo = max(0, s - _WINDOW)
+        window = text[lo:e + _WINDOW]
+        for p in patterns:
+            out.extend((m.start() + lo, m.end() + lo) for m in p.finditer(window) if m.end() > m.start())
+    return out
+
+
+def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping hits of one rule collapse to the leftmost, then longest (全网第一 over 第一)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(set(spans), key=lambda sp: (sp[0], sp[0] - sp[1])):
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
+
+
+class Engine:
+    """Compiled rule packs. Build once (``default_engine()``), reuse for every text."""
+
+    def __init__(self, packs: tuple[Pack, ...]) -> None:
+        self.packs = packs
+        self.rules = tuple(rule for pack in packs for rule in pack.rules)
+        self.rule_versions = {pack.name: pack.version for pack in packs}
+        patterns: list[str] = []
+        # (rule index, role); literal satisfied_by words ride along so a draft that has them needs no regex.
+        self._meta: list[tuple[int, int]] = []
+        for index, rule in enumerate(self.rules):
+            for role, words in ((_TERM, rule.terms), (_ALLOW, rule.allow), (_REQUIRES, rule.requires),
+                                (_SATISFIED, rule.satisfied_words)):
+                for word in words:
+                    patterns.append(word)
+                    self._meta.append((index, role))
+        self._ac = ahocorasick_rs.AhoCorasick(patterns) if patterns else None
+
+    def scan(self, st: ScanText) -> list[Hit]:
+        hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        allows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        present: set[int] = set()
+        satisfied: set[int] = set()
+        compact = st.compact
+        if self._ac is not None and compact:
+            for index, s, e in self._ac.find_matches_as_indexes(compact, overlapping=True):
+                rule_index, role = self._meta[index]
+                if role == _TERM:
+                    hits[rule_index].append((s, e))
+                elif role == _ALLOW:
+                    allows[rule_index].append((s, e))
+                elif role == _REQUIRES:
+                    present.add(rule_index)
+                else:
+                    satisfied.add(rule_index)
+        out: list[Hit] = []
+        for index, rule in enumerate(self.rules):
+            if rule.kind == "terms":
+                spans = hits.get(index, [])
+                if not rule.requires or index in present:
+                    for pattern in rule.patterns:
+                        spans.extend(_span(m) for m in pattern.finditer(compact))
+                if spans:
+                    out.extend(self._term_hits(st, rule, spans, allows.get(index, [])))
+            elif rule.kind == "document":
+                if (rule.requires and index not in present) or index in satisfied:
+                    continue
+                out.extend(self._document_hits(st, rule, allows.get(index, [])))
+        out.extend(self._detector_hits(st))
+        return out
+
+    def _term_hits(
+        self, st: ScanText, rule: Rule, spans: list[tuple[int, int]], allows: list[tuple[int, int]]
+    ) -> list[Hit]:
+        compact = st.compact
+        allowed = _Intervals(allows + _pattern_spans(rule.allow_patterns, compact, spans))
+        kept = [sp for sp in spans if self._boundary_ok(st, *sp) and not allowed.overlaps(*sp)]
+        if not kept:
+            return []
+        exempts = [(_Intervals(_pattern_spans((x.pattern,), compact, kept)), x.reason) for x in rule.exempts]
+        out = []
+        for s, e in _longest_first(kept):
+            severity, note = rule.severity, None
+            for intervals, reason in exempts:
+                if intervals.overlaps(s, e):
+                    severity, note = "info", reason
+                    break
+            start, end = st.original_span(s, e)
+            out.append(Hit(rule, start, end, severity, note))
+        return out
+
+    def _document_hits(self, st: ScanText, rule: Rule, allows: list[tuple[int, int]]) -> list[Hit]:
+        compact = st.compact
+        if any(p.search(compact) for p in rule.satisfied_by):
+            return []
+        if rule.context and not any(p.search(compact) for p in rule.context):
+            return []
+        spans = [_span(m) for p in rule.triggers for m in p.finditer(compact)]
+        if not spans:
+            return []
+        allowed = _Intervals(allows + _pattern_spans(rule.allow_patterns, compact, spans))
+        spans = [sp for sp in spans if sp[1] > sp[0] and not allowed.overlaps(*sp)]
+        spans = _longest_first(spans)
+        if rule.scope == "first":
+            spans = spans[:1]
+        return [Hit(rule, *st.original_span(s, e), rule.severity) for s, e in spans]
+
+    def _detector_hits(self, st: ScanText) -> list[Hit]:
+        text = st.folded.text
+        by_detector = {r.detector: r for r in self.rules if r.kind == "detector"}
+        if not by_detector:
+            return []
+        spans = find_numbers(text)
+        spans["email"] = find_emails(text) if "@" in text else []
+        taken = _Intervals([])
+        out: list[Hit] = []
+        for name in DETECTOR_ORDER:
+            rule = by_detector.get(name)
+            if rule is None:
+                continue
+            found = [sp for sp in spans[name] if not taken.overlaps(*sp)]
+            out.extend(Hit(rule, *st.folded.original_span(s, e), rule.severity) for s, e in found)
+            taken = _Intervals(taken.spans + found)
+        return out
+
+    @staticmethod
+    def _boundary_ok(st: ScanText, s: int, e: int) -> bool:
+        # ASCII terms (no1, top1) must not be part of a longer word or number (stop1, top10); checked in
+        # the folded text, where the separators are still present.
+        compact, folded = st.compact, st.folded.text
+        first, last = compact[s], compact[e - 1]
+        if first.isascii() and first.isalnum():
+            fs = st.folded_index(s)
+            if fs > 0 and folded[fs - 1].isascii() and folded[fs - 1].isalnum():
+                return False
+        if last.isascii() and last.isalnum():
+            fe = st.folded_index(e - 1) + 1
+            if fe < len(folded):
+                nxt = folded[fe]
+                if nxt.isascii() and (nxt.isdigit() if last.isdigit() else nxt.isalpha()):
+                    return False
+        return True

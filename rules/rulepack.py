@@ -1,0 +1,257 @@
+"""Rule packs: TOML data in ``rules/packs/``, validated at load.
+
+Every error names the file and, where there is one, the rule id, so a typo in a pack fails loudly at
+start-up instead of silently matching nothing. See the header of ``rules/packs/ad_law.toml`` for the
+meaning of the keys.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rules.compact import compact_term
+from rules.errors import RulePackError
+from rules.findings import CATEGORIES, SEVERITIES
+
+PACK_DIR = Path(__file__).with_name("packs")
+COMPLIANCE_PACKS = ("ad_law", "pipl", "pii")
+KINDS = ("terms", "document", "detector")
+DETECTORS = ("mobile", "id_number", "bank_card", "email")
+
+_REQUIRED = ("id", "category", "severity", "law", "article", "message", "suggestions")
+_OPTIONAL = {
+    "kind", "terms", "patterns", "allow", "allow_patterns", "exempt", "triggers", "satisfied_by", "context",
+    "scope", "detector", "requires",
+}
+_DEFINE = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Exempt:
+    pattern: re.Pattern[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    pack: str
+    category: str
+    severity: str
+    law: str
+    article: str
+    message: str
+    suggestions: tuple[str, ...]
+    kind: str = "terms"
+    terms: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[str, ...] = ()
+    allow_patterns: tuple[re.Pattern[str], ...] = ()
+    exempts: tuple[Exempt, ...] = ()
+    triggers: tuple[re.Pattern[str], ...] = ()
+    satisfied_by: tuple[re.Pattern[str], ...] = ()
+    context: tuple[re.Pattern[str], ...] = ()
+    scope: str = "each"
+    detector: str | None = None
+    requires: tuple[str, ...] = ()
+    satisfied_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    version: str
+    path: Path
+    rules: tuple[Rule, ...]
+
+
+class _Where:
+    """Builds error messages that name the file and rule."""
+
+    def __init__(self, path: Path, rule_id: str | None = None) -> None:
+        self.path = path
+        self.rule_id = rule_id
+
+    def error(self, message: str) -> RulePackError:
+        where = f"{self.path.name}: rule {self.rule_id!r}" if self.rule_id else self.path.name
+        return RulePackError(f"rule pack {where}: {message}")
+
+
+def _strings(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise where.error(f"{key!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _text(where: _Where, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise where.error(f"{key!r} must be a non-empty string")
+    return value
+
+
+def _regexes(where: _Where, key: str, value: Any, defines: dict[str, str]) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for source in _strings(where, key, value):
+        expanded = _DEFINE.sub(lambda m: defines.get(m.group(1), m.group(0)), source)
+        try:
+            out.append(re.compile(expanded))
+        except re.error as exc:
+            raise where.error(f"{key!r}: bad regular expression {source!r}: {exc}") from None
+    return tuple(out)
+
+
+def _terms(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    # Authors may write terms in any width or script; they are stored the way the scanner sees text.
+    # 第一 also gets its digit form so that 第１ / 第1 are caught (and 第1次 allowed) like 第一.
+    out: list[str] = []
+    for raw in _strings(where, key, value):
+        for variant in {raw, raw.replace("第一", "第1")}:
+            term = compact_term(variant)
+            if not term:
+                raise where.error(f"{key!r}: {raw!r} is empty after folding")
+            if term not in out:
+                out.append(term)
+    return tuple(out)
+
+
+_METACHARS = set("()[]?*+\\{}.^$")
+
+
+def _literal(source: str, defines: dict[str, str]) -> bool:
+    """A pattern that is only words separated by '|' (after {define} expansion)."""
+    return not _METACHARS & set(_DEFINE.sub(lambda m: defines.get(m.group(1), m.group(0)), source))
+
+
+def _requires(where: _Where, value: Any, defines: dict[str, str]) -> tuple[str, ...]:
+    # A cheap prefilter for document rules: literal words (a {define} expands to its alternatives), at
+    # least one of which must occur before the rule's regexes run at all.
+    words: list[str] = []
+    for entry in _strings(where, "requires", value):
+        expanded = _DEFINE.sub(lambda m: defines.get(m.group(1), m.group(0)), entry)
+        if _METACHARS & set(expanded):
+            raise where.error(f"'requires' takes literal words separated by '|', not {entry!r}")
+        words.extend(w for w in expanded.split("|") if w)
+    return _terms(where, "requires", words) if words else ()
+
+
+def _rule(where: _Where, pack: str, raw: Any, defines: dict[str, str]) -> Rule:
+    if not isinstance(raw, dict):
+        raise where.error("each [[rules]] entry must be a table")
+    unknown = set(raw) - set(_REQUIRED) - _OPTIONAL
+    if unknown:
+        raise where.error(f"unknown key(s) {', '.join(sorted(unknown))}")
+    for key in _REQUIRED:
+        if key not in raw:
+            raise where.error(f"missing required key {key!r}")
+    if raw["category"] not in CATEGORIES:
+        raise where.error(f"category must be one of {', '.join(CATEGORIES)}, not {raw['category']!r}")
+    if raw["severity"] not in SEVERITIES:
+        raise where.error(f"severity must be one of {', '.join(SEVERITIES)}, not {raw['severity']!r}")
+    kind = raw.get("kind", "terms")
+    if kind not in KINDS:
+        raise where.error(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    satisfied = list(_strings(where, "satisfied_by", raw.get("satisfied_by", [])))
+    exempts = []
+    for entry in raw.get("exempt", []):
+        if not isinstance(entry, dict) or set(entry) != {"pattern", "reason"}:
+            raise where.error("each [[rules.exempt]] needs exactly 'pattern' and 'reason'")
+        (pattern,) = _regexes(where, "exempt.pattern", [entry["pattern"]], defines)
+        exempts.append(Exempt(pattern, _text(where, "exempt.reason", entry["reason"])))
+    rule = Rule(
+        id=raw["id"],
+        pack=pack,
+        category=raw["category"],
+        severity=raw["severity"],
+        law=_text(where, "law", raw["law"]),
+        article=_text(where, "article", raw["article"]),
+        message=_text(where, "message", raw["message"]),
+        suggestions=_strings(where, "suggestions", raw["suggestions"]),
+        kind=kind,
+        terms=_terms(where, "terms", raw.get("terms", [])),
+        patterns=_regexes(where, "patterns", raw.get("patterns", []), defines),
+        allow=_terms(where, "allow", raw.get("allow", [])),
+        allow_patterns=_regexes(where, "allow_patterns", raw.get("allow_patterns", []), defines),
+        exempts=tuple(exempts),
+        triggers=_regexes(where, "triggers", raw.get("triggers", []), defines),
+        satisfied_by=_regexes(
+            where, "satisfied_by", [x for x in satisfied if not _literal(x, defines)], defines
+        ),
+        satisfied_words=_requires(where, [x for x in satisfied if _literal(x, defines)], defines),
+        context=_regexes(where, "context", raw.get("context", []), defines),
+        scope=raw.get("scope", "each"),
+        detector=raw.get("detector"),
+        requires=_requires(where, raw.get("requires", []), defines),
+    )
+    if rule.scope not in ("each", "first"):
+        raise where.error("scope must be 'each' or 'first'")
+    if kind == "terms" and not (rule.terms or rule.patterns):
+        raise where.error("a terms rule needs 'terms' or 'patterns'")
+    if kind == "document" and not rule.triggers:
+        raise where.error("a document rule needs 'triggers'")
+    if kind == "detector" and rule.detector not in DETECTORS:
+        raise where.error(f"detector must be one of {', '.join(DETECTORS)}")
+    return rule
+
+
+def parse_pack(path: Path, text: str | None = None) -> Pack:
+    """Parse and validate one pack file; raises :class:`RulePackError` naming the file and rule."""
+    where = _Where(path)
+    try:
+        data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise where.error(f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise where.error(f"invalid TOML: {exc}") from None
+    meta = data.get("pack")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+        raise where.error("missing [pack] table with 'name'")
+    version = meta.get("version")
+    if not isinstance(version, str) or not version:
+        raise where.error("[pack] needs a 'version' string")
+    defines = data.get("defines", {})
+    if not isinstance(defines, dict) or not all(isinstance(v, str) for v in defines.values()):
+        raise where.error("[defines] must map names to strings")
+    rules_raw = data.get("rules", [])
+    if not isinstance(rules_raw, list):
+        raise where.error("'rules' must be an array of tables ([[rules]])")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(rules_raw):
+        rule_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(rule_id, str) or not rule_id:
+            raise _Where(path, f"#{index + 1}").error("missing 'id'")
+        rule_where = _Where(path, rule_id)
+        if rule_id in seen:
+            raise rule_where.error("duplicate rule id")
+        seen.add(rule_id)
+        rules.append(_rule(rule_where, meta["name"], raw, defines))
+    return Pack(name=meta["name"], version=version, path=path, rules=tuple(rules))
+
+
+def load_packs(names: Iterable[str] = COMPLIANCE_PACKS, directory: Path = PACK_DIR) -> tuple[Pack, ...]:
+    return tuple(parse_pack(directory / f"{name}.toml") for name in names)
+
+
+@cache
+def default_packs() -> tuple[Pack, ...]:
+    return load_packs()
+
+
+def load_term_list(path: Path) -> tuple[str, tuple[str, ...]]:
+    """A plain term list pack (``[pack] version`` + ``terms``), e.g. risk_terms.toml -> (version, terms)."""
+    where = _Where(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise where.error(f"cannot load: {exc}") from None
+    meta = data.get("pack", {})
+    version = meta.get("version") if isinstance(meta, dict) else None
+    if not isinstance(version, str):
+        raise where.error("[pack] needs a 'version' string")
+    return version, _strings(where, "terms", meta.get("terms", data.get("terms")))

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+
+from models.lexicon import lexicon_features
+from models.text import prepare
+
+
+@pytest.mark.parametrize(
+    ("text", "must_have", "must_not_have"),
+    [
+        ("这个手机一点也不差", "l:neg~", "l:neg"),
+        ("用了三年，从没让我失望", "l:neg~", "l:neg"),
+        ("质量太差了", "l:neg", "l:neg~"),
+        ("真的很满意", "l:pos", "l:pos~"),
+        ("一点都不满意", "l:pos~", "l:pos"),
+        ("请问支持快充吗？", "l:q", None),
+        ("有没有旅行装", "l:q", None),
+    ],
+)
+def test_negation_scope_and_question_cue(text: str, must_have: str, must_not_have: str | None) -> None:
+    feats = lexicon_features(prepare(text))
+    assert must_have in feats
+    if must_not_have is not None:
+        assert must_not_have not in feats
+
+
+def test_plain_statement_has_no_question_cue() -> None:
+    assert "l:q" not in lexicon_features(prepare("星河手机发布新品"))
