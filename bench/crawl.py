@@ -128,7 +128,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         engine = open_database(f"sqlite:///{tmp}/bench.db")
         steps = RealSteps(config, parse_executor=executor, scorer=scorer)
-        daemon = Daemon(engine, config, steps.steps(), rng=random.Random(1))
+        daemon = Daemon(engine, config, steps.steps(), rng=random.Random(1), claim_limit=args.feeds)
         now = datetime.now(UTC)
         daemon.sync_sources(now)
         if args.parse == "process":  # warm the pool: spawning interpreters is start-up, not crawling

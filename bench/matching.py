@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-# Python puts bench/ first on sys.path; a bench script named like a package (bench/alerts.py) would
-# shadow it. Import from the repository root instead.
+# Python puts bench/ first on sys.path; a bench script named like one of our packages would shadow it.
+# Import from the repository root instead.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from monitor.config import BrandConfig  # noqa: E402

@@ -14,8 +14,10 @@ metadata file cannot vouch for swapped weights.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,18 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Like ``np.savez_compressed`` but byte-reproducible: numpy stamps each member with the current
+    time, which would change the file's SHA-256 on every retraining of identical data."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, array, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())
+
+
 def write_artifact(
     directory: Path,
     *,
@@ -68,14 +82,15 @@ def write_artifact(
     """Write the three files; return the SHA-256 of metadata.json (to record in the model card)."""
     directory.mkdir(parents=True, exist_ok=True)
     weights = directory / WEIGHTS_FILE
-    with weights.open("wb") as fh:
-        np.savez_compressed(
-            fh,
-            idf=np.asarray(idf, dtype=np.float64),
-            coef=np.ascontiguousarray(coef, dtype=np.float64),
-            intercept=np.asarray(intercept, dtype=np.float64),
-            temperature=np.asarray(temperature, dtype=np.float64),
-        )
+    _write_npz(
+        weights,
+        {
+            "idf": np.asarray(idf, dtype=np.float64),
+            "coef": np.ascontiguousarray(coef, dtype=np.float64),
+            "intercept": np.asarray(intercept, dtype=np.float64),
+            "temperature": np.asarray(temperature, dtype=np.float64),
+        },
+    )
     vocab_path = directory / VOCABULARY_FILE
     vocab_path.write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
     meta = dict(metadata)

@@ -47,6 +47,8 @@ def cross_validate(
     y_shared = np.asarray(shared.labels)
     y_brand = np.asarray(brand.labels)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=base.seed)
+    from threadpoolctl import threadpool_limits
+
     results = []
     for params in grid:
         scores, precisions = [], []
@@ -55,11 +57,12 @@ def cross_validate(
                 [np.ones(len(y_shared)), np.full(len(train_idx), params["in_domain_weight"])]
             )
             clf = LogisticRegression(C=params["c"], max_iter=3000, random_state=base.seed)
-            clf.fit(
-                vstack([x_shared, x_brand[train_idx]]),
-                np.concatenate([y_shared, y_brand[train_idx]]),
-                sample_weight=weights,
-            )
+            with threadpool_limits(1):
+                clf.fit(
+                    vstack([x_shared, x_brand[train_idx]]),
+                    np.concatenate([y_shared, y_brand[train_idx]]),
+                    sample_weight=weights,
+                )
             predicted = clf.predict(x_brand[test_idx])
             truth = y_brand[test_idx]
             scores.append(f1_score(truth, predicted, labels=["negative"], average="macro"))

@@ -76,8 +76,10 @@ class Context:
 
 
 def _login_name() -> str:
-    for var in ("USER", "LOGNAME", "USERNAME"):
-        value = os.environ.get(var)
-        if value:
-            return value
-    return "unknown"
+    import getpass
+
+    try:
+        # getpass checks LOGNAME/USER/... and falls back to the password database (cron, CI, containers).
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

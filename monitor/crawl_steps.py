@@ -44,7 +44,7 @@ def parse_in_worker(
 
     if mapping is not None and not isinstance(mapping, JsonMapping):
         mapping = JsonMapping(**mapping.model_dump())  # the config's pydantic model -> the parser's own
-    return parse_document(kind, body, headers, url=url, source_tz=tz, mapping=mapping, now=now)
+    return parse_document(kind, body, headers, url=url, source_tz=tz, mapping=mapping, now=now)  # type: ignore[arg-type]
 
 
 def default_parse_executor() -> Executor:

@@ -26,7 +26,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, exc, select, update
 from sqlalchemy.engine import Engine
 
 from monitor import schedule
@@ -39,9 +39,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A claim outlives the longest crawl (fetch deadline + parse + store) with margin; a daemon killed
+# A claim outlives the crawl of the whole claimed batch (see claim_lease_s) with margin; a daemon killed
 # with -9 leaves claims that simply expire, after which another worker (or the restart) takes over.
-CLAIM_LEASE_S = 300
+CLAIM_LEASE_MARGIN_S = 120
+# Claim at most this many sources per slot of max_concurrency per tick: the rest wait for the next
+# tick (or another daemon) instead of sitting in our queue under a claim that might expire.
+CLAIMS_PER_SLOT = 10
 OUTBOX_TICK_S = 10
 # How long a stopping daemon lets in-flight crawls finish before cancelling them.
 STOP_GRACE_S = 5.0
@@ -77,7 +80,8 @@ class Daemon:
     worker_id: str = field(default_factory=make_worker_id)
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = utc_now
-    claim_limit: int = 2000
+    claim_limit: int | None = None  # None: max_concurrency * CLAIMS_PER_SLOT
+    stop_grace_s: float = STOP_GRACE_S
     stop_event: threading.Event = field(default_factory=threading.Event)
 
     # --- ticks -------------------------------------------------------------------------------------
@@ -98,10 +102,17 @@ class Daemon:
     def claim(self, now: datetime) -> list[DueSource]:
         from monitor.storage.sources_repo import claim_due_sources
 
+        limit = self.claim_limit or self.config.daemon.max_concurrency * CLAIMS_PER_SLOT
         rows = claim_due_sources(
-            self.engine, worker_id=self.worker_id, now=now, limit=self.claim_limit, lease_s=CLAIM_LEASE_S
+            self.engine, worker_id=self.worker_id, now=now, limit=limit, lease_s=self.claim_lease_s(limit)
         )
         return [DueSource.from_row(row) for row in rows]
+
+    def claim_lease_s(self, limit: int) -> int:
+        """Long enough for ``limit`` crawls in waves of max_concurrency, each up to the fetch deadline."""
+        daemon = self.config.daemon
+        waves = -(-limit // daemon.max_concurrency)
+        return int(waves * daemon.fetch_deadline_s) + CLAIM_LEASE_MARGIN_S
 
     def release_claims(self) -> int:
         with self.engine.begin() as conn:
@@ -123,7 +134,7 @@ class Daemon:
         )
         async with self.steps.session() if self.steps.session else contextlib.nullcontext():
             tasks = [asyncio.create_task(crawler.crawl(source, now)) for source in due]
-            watcher = asyncio.create_task(_cancel_on_stop(self.stop_event, tasks))
+            watcher = asyncio.create_task(_cancel_on_stop(self.stop_event, tasks, self.stop_grace_s))
             results: list[CrawlResult] = []
             for task in tasks:
                 try:
@@ -240,8 +251,16 @@ def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
         )
         for s in config.sources
     ]
-    with engine.begin() as conn:
-        sync_sources(conn, specs, now=now)
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                sync_sources(conn, specs, now=now)
+            return
+        except exc.IntegrityError:
+            # Two daemons starting together on PostgreSQL both insert a new source; the loser's
+            # transaction rolls back and the next attempt sees the row the winner inserted.
+            if attempt == 2:
+                raise
 
 
 def rebase_skewed_schedules(engine: Engine, now: datetime, rng: random.Random) -> int:
@@ -275,10 +294,12 @@ def rebase_skewed_schedules(engine: Engine, now: datetime, rng: random.Random) -
     return done
 
 
-async def _cancel_on_stop(stop: threading.Event, tasks: list[asyncio.Task[CrawlResult]]) -> None:
+async def _cancel_on_stop(
+    stop: threading.Event, tasks: list[asyncio.Task[CrawlResult]], grace_s: float
+) -> None:
     while not stop.is_set():
         await asyncio.sleep(0.1)
-    _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+    _, pending = await asyncio.wait(tasks, timeout=grace_s)
     for task in pending:
         task.cancel()
 

@@ -121,7 +121,8 @@ def _fire_chunk(
                     "channels": list(notice.channels),
                 },
             )
-    return len(fired)
+    # An escalation with no escalate_to route fires (it is stored) but sends nothing.
+    return sum(1 for n in notices if n.channels)
 
 
 def _notice(config: Config, incident: RowMapping, kind: str) -> Notice:

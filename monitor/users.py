@@ -24,6 +24,8 @@ from monitor.storage.times import as_utc, as_utc_required, to_db
 ROLES: tuple[str, ...] = ("pr", "copywriter", "auditor", "admin")
 TOKEN_PREFIX = "bg_"
 MIN_PASSWORD_CHARS = 10
+# argon2-cffi's defaults (Argon2id, RFC 9106 low-memory profile); tests lower them to stay fast.
+PASSWORD_HASHER_PARAMS: dict[str, Any] = {}
 
 
 class UserError(BrandGuardError):
@@ -52,7 +54,7 @@ class Principal:
 def _hasher() -> Any:
     from argon2 import PasswordHasher
 
-    return PasswordHasher()
+    return PasswordHasher(**PASSWORD_HASHER_PARAMS)
 
 
 def hash_token(token: str) -> str:

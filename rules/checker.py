@@ -19,6 +19,12 @@ def default_engine() -> Engine:
     return Engine(default_packs())
 
 
+@cache
+def engine_for(packs: tuple[Pack, ...]) -> Engine:
+    """One compiled engine per set of packs (packs are frozen, so the tuple is a cache key)."""
+    return Engine(packs)
+
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     pos = text.find("\n")
@@ -59,9 +65,9 @@ def check(
     ``text`` is the decoded draft (BOM removed). Every finding's ``text == text[start:end]``. Inline
     ``brandguard-waive`` markers and the given ``waivers`` mark findings as waived; waived findings stay
     in the report but are not counted in ``Report.summary`` nor by ``Report.fails``. ``packs`` replaces
-    the bundled packs (tests, custom rule sets).
+    the bundled packs (e.g. ``default_packs() + (parse_pack(path),)`` for a team's own banned words).
     """
-    engine = default_engine() if packs is None else Engine(packs)
+    engine = default_engine() if packs is None else engine_for(packs)
     hits = engine.scan(scan_text(text))
     line_starts = _line_starts(text)
     findings = sorted(

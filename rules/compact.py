@@ -2,8 +2,8 @@
 
 Why: 最 好, 最*佳, 最-佳 and 第 一 are classic evasions; removing the separators once per document lets
 a plain Aho-Corasick scan catch them, and the two span maps (compact -> folded -> original) keep every
-reported span pointing into the original text. Chinese sentence punctuation (，。！？；、) is kept, so
-terms never join across clauses.
+reported span pointing into the original text. Brackets count as separators (最（佳）); Chinese sentence
+punctuation (，。！？；、) and title marks (《》) are kept, so terms never join across clauses.
 """
 
 from __future__ import annotations
@@ -15,9 +15,15 @@ from itertools import accumulate
 from rules.normalize import Folded, SpanMap, fold, fold_text, identity_map
 
 # Folding already turned full-width forms into these ASCII ones and whitespace into spaces.
-SEPARATORS = " *-_.·•~|/\\+=^`'\"#"
-_SEPARATOR_RUN = re.compile("[" + re.escape(SEPARATORS) + "]+")
-_SEPARATOR_SPLIT = re.compile("([" + re.escape(SEPARATORS) + "]+)")
+SEPARATORS = " *-_.·•~|/\\+=^`'\"#()[]{}<>【】「」『』〔〕"
+# HTML entities for spaces and invisible characters are separators too (最&nbsp;佳 in pasted HTML). The
+# entity-aware regex is several times slower than a plain character class, so it is only used when the
+# text contains an '&'.
+_CLASS = "[" + re.escape(SEPARATORS) + "]"
+_WITH_ENTITIES = "(?:" + _CLASS + "|&(?:nbsp|ensp|emsp|thinsp|zwj|zwnj|#160|#8203|#x200b);)"
+_SEPARATOR_RUN = re.compile(_WITH_ENTITIES + "+")
+_PLAIN_SPLIT = re.compile("(" + _CLASS + "+)")
+_ENTITY_SPLIT = re.compile("(" + _WITH_ENTITIES + "+)")
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,11 @@ class ScanText:
 
 
 def _strip(text: str) -> tuple[str, SpanMap]:
-    if _SEPARATOR_RUN.search(text) is None:
-        return text, identity_map(len(text))
     # split() with a capturing group alternates kept pieces and separator runs; the running sums are
     # computed by accumulate() in C, which matters when copy has a separator every few dozen characters.
-    parts = _SEPARATOR_SPLIT.split(text)
+    parts = (_ENTITY_SPLIT if "&" in text else _PLAIN_SPLIT).split(text)
+    if len(parts) == 1:
+        return text, identity_map(len(text))
     lengths = list(map(len, parts))
     old_starts_all = [0, *accumulate(lengths)]
     pieces = parts[0::2]

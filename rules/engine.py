@@ -19,8 +19,8 @@ from rules.pii import DETECTOR_ORDER, find_emails, find_numbers
 from rules.rulepack import Pack, Rule
 
 _TERM, _ALLOW, _REQUIRES, _SATISFIED = range(4)
+# Characters either side of a hit searched for allow / exempt patterns (the longest is ~30 characters).
 _WINDOW = 32
-
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ class _Intervals:
         return False
 
 
+def _as_tuple(pattern: re.Pattern[str] | None) -> tuple[re.Pattern[str], ...]:
+    return () if pattern is None else (pattern,)
+
+
 def _pattern_spans(
     patterns: tuple[re.Pattern[str], ...], text: str, near: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
@@ -76,13 +80,15 @@ def _pattern_spans(
     return out
 
 
-def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping hits of one rule collapse to the leftmost, then longest (全网第一 over 第一)."""
+def _merge_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping hits of one rule become one finding covering them all (全网第一 + 第一 -> 全网第一,
+    史上最 + 最低 -> 史上最低), so a phrase is reported once."""
     out: list[tuple[int, int]] = []
-    for s, e in sorted(set(spans), key=lambda sp: (sp[0], sp[0] - sp[1])):
+    for s, e in sorted(spans):
         if out and s < out[-1][1]:
-            continue
-        out.append((s, e))
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
     return out
 
 
@@ -141,13 +147,13 @@ class Engine:
         self, st: ScanText, rule: Rule, spans: list[tuple[int, int]], allows: list[tuple[int, int]]
     ) -> list[Hit]:
         compact = st.compact
-        allowed = _Intervals(allows + _pattern_spans(rule.allow_patterns, compact, spans))
+        allowed = _Intervals(allows + _pattern_spans(_as_tuple(rule.allow_regex), compact, spans))
         kept = [sp for sp in spans if self._boundary_ok(st, *sp) and not allowed.overlaps(*sp)]
         if not kept:
             return []
         exempts = [(_Intervals(_pattern_spans((x.pattern,), compact, kept)), x.reason) for x in rule.exempts]
         out = []
-        for s, e in _longest_first(kept):
+        for s, e in _merge_overlapping(kept):
             severity, note = rule.severity, None
             for intervals, reason in exempts:
                 if intervals.overlaps(s, e):
@@ -166,9 +172,9 @@ class Engine:
         spans = [_span(m) for p in rule.triggers for m in p.finditer(compact)]
         if not spans:
             return []
-        allowed = _Intervals(allows + _pattern_spans(rule.allow_patterns, compact, spans))
+        allowed = _Intervals(allows + _pattern_spans(_as_tuple(rule.allow_regex), compact, spans))
         spans = [sp for sp in spans if sp[1] > sp[0] and not allowed.overlaps(*sp)]
-        spans = _longest_first(spans)
+        spans = _merge_overlapping(spans)
         if rule.scope == "first":
             spans = spans[:1]
         return [Hit(rule, *st.original_span(s, e), rule.severity) for s, e in spans]

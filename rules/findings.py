@@ -37,6 +37,7 @@ class Finding:
     suggestions: tuple[str, ...]
     waived: bool = False
     waiver_reason: str | None = None
+    waiver_source: str | None = None  # "inline" (marker in the draft) or "file" (waiver file / API)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape pinned by DESIGN.md, plus ``waived`` / ``waiver_reason``."""
@@ -55,6 +56,7 @@ class Finding:
             "suggestions": list(self.suggestions),
             "waived": self.waived,
             "waiver_reason": self.waiver_reason,
+            "waiver_source": self.waiver_source,
         }
 
 

@@ -28,6 +28,8 @@ _TABLE_PATH = Path(__file__).with_name("data") / "fold_table.json"
 # and enclosed alphanumerics (①, ⒈, ㈠), Kangxi radicals (⼀ -> 一), CJK compatibility ideographs and
 # the full/half-width block.
 _NFKC_RANGES = ((0x00A0, 0x00FF), (0x2000, 0x33FF), (0xF900, 0xFAFF), (0xFE10, 0xFE6F), (0xFF00, 0xFFEF))
+# Financial (anti-forgery) numerals fold to the ordinary ones: 第壹 is 第一 to a reader.
+_EXTRA = dict(zip("壹贰貳叁參肆伍陆陸柒捌玖拾", "一二二三三四五六六七八九十", strict=True))
 # Invisible characters used to break up banned words; deleting them changes lengths.
 _DELETE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
@@ -107,10 +109,11 @@ def build_fold_table() -> dict[str, dict[str, str]]:
     candidates.update(t2s)
     candidates.update(chr(cp) for cp in range(0x41, 0x5B))
     candidates.update(("\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85"))
+    candidates.update(_EXTRA)
     for ch in sorted(candidates):
         if ch in _DELETE:
             continue
-        out = _fold_char(ch, t2s)
+        out = _EXTRA.get(ch) or _fold_char(ch, t2s)
         if out == ch:
             continue
         if len(out) == 1:

@@ -57,7 +57,8 @@ def _result(path: str, text: str, finding: Finding, rule_index: dict[str, int]) 
         }],
     }
     if finding.waived:
-        result["suppressions"] = [{"kind": "inSource", "justification": finding.waiver_reason or ""}]
+        kind = "inSource" if finding.waiver_source == "inline" else "external"
+        result["suppressions"] = [{"kind": kind, "justification": finding.waiver_reason or ""}]
     return result
 
 

@@ -86,9 +86,12 @@ def apply_waivers(
         if any(m.start <= f.start < m.end for m in markers):
             continue
         reason = next((m.waiver.reason for m in markers if m.line == f.line and m.waiver.matches(f)), None)
+        source = "inline"
         if reason is None:
-            reason = next((w.reason for w in waivers if w.matches(f)), None)
-        out.append(replace(f, waived=True, waiver_reason=reason) if reason is not None else f)
+            reason, source = next((w.reason for w in waivers if w.matches(f)), None), "file"
+        if reason is not None:
+            f = replace(f, waived=True, waiver_reason=reason, waiver_source=source)
+        out.append(f)
     return out
 
 

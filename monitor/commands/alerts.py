@@ -50,6 +50,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     dismiss.add_argument("--reason", required=True, help="why this is not a real incident")
     dismiss.set_defaults(handler=_action, action="dismiss")
 
+    feedback = sub.add_parser(
+        "feedback", parents=parents, help="dismissed false alarms as JSONL, labelled feedback for the model"
+    )
+    feedback.set_defaults(handler=_feedback)
+
     channels = sub.add_parser("channels", parents=parents, help="notification channels and their health")
     channels.add_argument(
         "--enable", metavar="NAME", help="re-enable a channel disabled by a permanent error"
@@ -206,4 +211,26 @@ def _channels(args: argparse.Namespace, ctx: Context) -> int:
         if s and s["disabled_at"]:
             status = f"DISABLED since {_local(s['disabled_at'], tz)}: {s['disabled_reason']}"
         print(f"{c.name:<20} {c.kind:<9} {c.rate_per_minute}/min  {status}")
+    return 0
+
+
+def _feedback(args: argparse.Namespace, ctx: Context) -> int:
+    from monitor.incidents_queries import dismissed_feedback
+    from monitor.storage.engine import read_transaction
+
+    with read_transaction(ctx.engine) as conn:
+        rows = dismissed_feedback(conn)
+    for row in rows:
+        # A dismissed incident says "this alert was wrong", not "this text is positive": the label is
+        # the reviewer's verdict on the alert, the reason says why.
+        record = {
+            "mention_id": row["id"],
+            "incident_id": row["incident_id"],
+            "brand": row["brand"],
+            "text": row["title"] or row["text"],
+            "p_negative": row["p_negative"],
+            "verdict": "false_alarm",
+            "reason": row["dismiss_reason"],
+        }
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     return 0

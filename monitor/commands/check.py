@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from monitor.context import Context
-    from rules.findings import Finding, Report
+    from rules.findings import Report
+    from rules.rulepack import Pack
     from rules.waivers import FileWaiver
 
 EXTENSIONS = (".txt", ".md", ".html", ".htm")
@@ -59,8 +60,24 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
         help=f"refuse files larger than N bytes (default: {DEFAULT_MAX_BYTES}, i.e. 10 MiB)",
     )
+    p.add_argument(
+        "--pack", action="append", default=[], metavar="FILE",
+        help="an extra rule pack (TOML, same format as rules/packs/ad_law.toml); repeatable",
+    )
+    p.add_argument("--list-rules", action="store_true", help="list the rules and pack versions, then exit")
+    # Serial by default: on a busy 2-core machine the worker processes (and sending results back) cost
+    # more wall time than they save; measured in BENCHMARKS.md.
+    p.add_argument(
+        "--jobs", type=int, default=1, metavar="N",
+        help="check files in N worker processes when there are >= 4 MiB of input (default: 1)",
+    )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour in text output (auto: only on a terminal, and not when NO_COLOR is set)")
+    p.add_argument(
+        "--audit", choices=("auto", "always", "never"), default="auto",
+        help="record each check in the compliance log (auto: when a BrandGuard database is configured "
+        "or the data directory exists; always: fail with exit 2 if it cannot be recorded)",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -157,10 +174,9 @@ def _load_file_waivers(option: str | None) -> list[FileWaiver]:
     return parse_waiver_file(text, str(path))
 
 
-def check_sources(
-    paths: list[str], *, max_bytes: int, file_waivers: list[FileWaiver], notices: TextIO
-) -> tuple[list[CheckResult], list[str]]:
-    """Check every input; returns results and one-line input errors (without the program prefix)."""
+def _check_one(source: _Source) -> tuple[str, Any]:
+    """``("result", CheckResult)``, ``("error", message)`` or ``("notice", message)`` for one input.
+    Module-level and configured through ``_WORKER`` so that a worker process can run it."""
     import hashlib
 
     from monitor.errors import InputError
@@ -168,33 +184,89 @@ def check_sources(
     from rules.decode import decode_draft
     from rules.errors import BinaryDraftError, DraftDecodeError
 
+    max_bytes, file_waivers, packs = _WORKER["max_bytes"], _WORKER["file_waivers"], _WORKER["packs"]
+    try:
+        data = _read(source, max_bytes)
+        text, encoding = decode_draft(data)
+    except BinaryDraftError as exc:
+        if source.explicit:
+            return "error", f"{source.display}: {exc}"
+        return "notice", f"skipping {source.display}: {exc}"
+    except DraftDecodeError as exc:
+        return "error", f"{source.display}: {exc}"
+    except InputError as exc:
+        return "error", str(exc)
+    scanned = text
+    if source.path is not None and source.path.suffix.lower() in HTML_EXTENSIONS:
+        scanned = _mask_markup(text)
+    waivers = [fw.waiver for fw in file_waivers if fw.applies_to(source.display)]
+    report = check(scanned, waivers=waivers, packs=packs)
+    # Hash the decoded text (UTF-8, BOM removed), not the bytes: the same draft checked from a GBK
+    # file, stdin or the web page gets the same audit hash.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return "result", CheckResult(source.display, text, replace(report, text_sha256=digest), encoding)
+
+
+# Settings of _check_one: set before the loop or the process pool (forked workers inherit them).
+_WORKER: dict[str, Any] = {"max_bytes": DEFAULT_MAX_BYTES, "file_waivers": [], "packs": None}
+# Below this many bytes in total, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _total_size(sources: list[_Source]) -> int:
+    import contextlib
+
+    total = 0
+    for source in sources:
+        with contextlib.suppress(OSError):  # a vanished file is reported by _check_one
+            total += source.path.stat().st_size if source.path is not None else 0
+    return total
+
+
+def _outcomes(sources: list[_Source], jobs: int) -> list[tuple[str, Any]]:
+    if jobs < 2 or len(sources) < 2 or any(s.path is None for s in sources) \
+            or _total_size(sources) < PARALLEL_MIN_BYTES:
+        return [_check_one(source) for source in sources]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rules.checker import default_engine, engine_for
+
+    # Build the engine before forking so that every worker starts with it compiled.
+    packs = _WORKER["packs"]
+    if packs is None:
+        default_engine()
+    else:
+        engine_for(packs)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, len(sources) // (jobs * 4))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(_check_one, sources, chunksize=chunk))
+
+
+def check_sources(
+    paths: list[str],
+    *,
+    max_bytes: int,
+    file_waivers: list[FileWaiver],
+    notices: TextIO,
+    packs: tuple[Pack, ...] | None = None,
+    jobs: int = 1,
+) -> tuple[list[CheckResult], list[str]]:
+    """Check every input, in order; returns results and one-line input errors (without the program
+    prefix). ``jobs`` > 1 checks files in that many processes when there is enough work."""
     errors: list[str] = []
     results: list[CheckResult] = []
-    for source in _collect(paths, errors):
-        try:
-            data = _read(source, max_bytes)
-            text, encoding = decode_draft(data)
-        except BinaryDraftError as exc:
-            if source.explicit:
-                errors.append(f"{source.display}: {exc}")
-            else:
-                print(f"brandguard: notice: skipping {source.display}: {exc}", file=notices)
-            continue
-        except DraftDecodeError as exc:
-            errors.append(f"{source.display}: {exc}")
-            continue
-        except InputError as exc:
-            errors.append(str(exc))
-            continue
-        scanned = text
-        if source.path is not None and source.path.suffix.lower() in HTML_EXTENSIONS:
-            scanned = _mask_markup(text)
-        waivers = [fw.waiver for fw in file_waivers if fw.applies_to(source.display)]
-        report = check(scanned, waivers=waivers)
-        # Hash the decoded text (UTF-8, BOM removed), not the bytes: the same draft checked from a GBK
-        # file, stdin or the web page gets the same audit hash.
-        report = replace(report, text_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
-        results.append(CheckResult(source.display, text, report, encoding))
+    sources = _collect(paths, errors)
+    _WORKER.update(max_bytes=max_bytes, file_waivers=file_waivers, packs=packs)
+    for kind, payload in _outcomes(sources, jobs):
+        if kind == "result":
+            results.append(payload)
+        elif kind == "notice":
+            print(f"brandguard: notice: {payload}", file=notices)
+        else:
+            errors.append(payload)
     return results, errors
 
 
@@ -203,19 +275,28 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.max_bytes <= 0:
         raise UsageError("--max-bytes must be a positive number of bytes")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be a positive number of processes")
+    packs = _load_packs(args.pack)
+    if args.list_rules:
+        _write_rules(packs, sys.stdout)
+        return EXIT_OK
     file_waivers = _load_file_waivers(args.waivers)
     results, errors = check_sources(
-        args.paths, max_bytes=args.max_bytes, file_waivers=file_waivers, notices=sys.stderr
+        args.paths, max_bytes=args.max_bytes, file_waivers=file_waivers, notices=sys.stderr,
+        packs=packs, jobs=args.jobs,
     )
     out = sys.stdout
     if args.format == "json":
         _write_json(results, out)
     elif args.format == "sarif":
-        _write_sarif(results, out)
+        _write_sarif(results, out, packs)
     else:
-        _write_text(results, out, colour=_use_colour(args.color, out))
+        from rules.text_report import write_text
+
+        write_text([(r.path, r.text, r.report) for r in results], out, colour=_use_colour(args.color, out))
     out.flush()
-    _record_audit(ctx, results)
+    _record_audit(ctx, results, mode=args.audit)
     for error in errors:
         print(f"brandguard: error: {error}", file=sys.stderr)
     if errors:
@@ -223,19 +304,74 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_FINDINGS if any(r.report.fails(args.fail_on) for r in results) else EXIT_OK
 
 
-def _record_audit(ctx: Context, results: list[CheckResult]) -> None:
-    """One audit entry per checked input (DESIGN.md). Left for the lead to wire up, e.g.::
+def _load_packs(extra: list[str]) -> tuple[Pack, ...] | None:
+    """None means the bundled packs; ``--pack FILE`` adds a team's own packs to them."""
+    if not extra:
+        return None
+    from monitor.errors import InputError
+    from rules.rulepack import default_packs, parse_pack
 
-        from datetime import UTC, datetime
-        from monitor.audit import record_check
-        for r in results:
-            record_check(ctx.engine, actor=ctx.actor, path=r.path, text_sha256=r.report.text_sha256,
-                         rule_versions=r.report.rule_versions,
-                         findings=[f.to_dict() for f in r.report.findings], now=datetime.now(UTC))
+    packs = list(default_packs())
+    for name in extra:
+        path = Path(name)
+        if not path.is_file():
+            raise InputError(f"rule pack {name}: no such file")
+        pack = parse_pack(path)
+        if any(p.name == pack.name for p in packs):
+            raise InputError(f"rule pack {name}: pack name {pack.name!r} is already loaded")
+        packs.append(pack)
+    return tuple(packs)
 
-    Keep it after the output is printed so that ``check`` prints before touching the database.
+
+def _write_rules(packs: tuple[Pack, ...] | None, out: TextIO) -> None:
+    from rules.rulepack import default_packs
+
+    for pack in packs or default_packs():
+        out.write(f"# {pack.name} {pack.version} ({pack.path.name})\n")
+        for rule in pack.rules:
+            out.write(f"{rule.id}\t{rule.severity}\t{rule.category}\t{rule.law} {rule.article}\n")
+
+
+def _record_audit(ctx: Context, results: list[CheckResult], *, mode: str) -> None:
+    """One audit entry per checked input (DESIGN.md), written after the output is printed.
+
+    A copywriter's pre-commit hook in a copy repository has no BrandGuard database, and creating one
+    there would be wrong; so by default a check is recorded only where an installation exists (a
+    database URL, or the data directory). ``--audit always`` makes a failure to record an error.
     """
-    return
+    if mode == "never" or not results:
+        return
+    if mode == "auto" and not _installation_present(ctx):
+        return
+    from datetime import UTC, datetime
+
+    from monitor.audit import record_check
+    from monitor.errors import BrandGuardError
+
+    try:
+        engine = ctx.engine
+        for r in results:
+            record_check(
+                engine, actor=ctx.actor, path=r.path, text_sha256=r.report.text_sha256,
+                rule_versions=r.report.rule_versions,
+                findings=[f.to_dict() for f in r.report.findings], now=datetime.now(UTC),
+            )
+    except BrandGuardError as exc:
+        if mode == "always":
+            raise
+        print(f"brandguard: warning: check not recorded in the compliance log: {exc}", file=sys.stderr)
+
+
+def _installation_present(ctx: Context) -> bool:
+    import os
+
+    from monitor.context import DATABASE_URL_ENV
+
+    if os.environ.get(DATABASE_URL_ENV):
+        return True
+    if ctx.config_path is not None and ctx.config.storage.url:
+        return True
+    return ctx.data_dir.is_dir()
 
 
 def _json_result(result: CheckResult) -> dict[str, Any]:
@@ -262,15 +398,15 @@ def _write_json(results: list[CheckResult], out: TextIO) -> None:
     out.write("\n")
 
 
-def _write_sarif(results: list[CheckResult], out: TextIO) -> None:
+def _write_sarif(results: list[CheckResult], out: TextIO, packs: tuple[Pack, ...] | None) -> None:
     import json
 
     from monitor import __version__
-    from rules.checker import default_engine
+    from rules.rulepack import default_packs
     from rules.sarif import to_sarif
 
-    doc = to_sarif([(r.path, r.text, r.report) for r in results], default_engine().rules,
-                   tool_version=__version__)
+    rules = [rule for pack in packs or default_packs() for rule in pack.rules]
+    doc = to_sarif([(r.path, r.text, r.report) for r in results], rules, tool_version=__version__)
     out.write(json.dumps(doc, ensure_ascii=False))
     out.write("\n")
 
@@ -279,46 +415,3 @@ def _use_colour(option: str, out: TextIO) -> bool:
     if option != "auto":
         return option == "always"
     return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-
-_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[36m", "waived": "\033[2m"}
-_RESET = "\033[0m"
-_CONTEXT = 24  # characters of context either side of the term
-
-
-def _context_line(text: str, finding: Finding, colour: bool) -> str:
-    line_start = text.rfind("\n", 0, finding.start) + 1
-    line_end = text.find("\n", finding.end)
-    line_end = len(text) if line_end < 0 else line_end
-    lo = max(line_start, finding.start - _CONTEXT)
-    hi = min(line_end, finding.end + _CONTEXT)
-    before, term, after = text[lo:finding.start], text[finding.start:finding.end], text[finding.end:hi]
-    term = term.replace("\n", "⏎")
-    marked = f"\033[1;4;31m{term}{_RESET}" if colour else f">>{term}<<"
-    return f"{'…' if lo > line_start else ''}{before}{marked}{after}{'…' if hi < line_end else ''}".replace(
-        "\r", ""
-    )
-
-
-def _write_text(results: list[CheckResult], out: TextIO, *, colour: bool) -> None:
-    totals = {"error": 0, "warning": 0, "info": 0}
-    waived = 0
-    for result in results:
-        for f in result.report.findings:
-            label = "waived" if f.waived else f.severity
-            shown = f"{_COLOURS[label]}{label}{_RESET}" if colour else label
-            out.write(f"{result.path}:{f.line}:{f.column}: {shown} [{f.rule_id}] {f.message}\n")
-            out.write(f"    {_context_line(result.text, f, colour)}\n")
-            out.write(f"    依据: {f.law} {f.article}\n")
-            if f.waived:
-                out.write(f"    已豁免 (waived): {f.waiver_reason}\n")
-            for suggestion in f.suggestions:
-                out.write(f"    建议: {suggestion}\n")
-        for severity, count in result.report.summary.items():
-            totals[severity] += count
-        waived += len(result.report.waived)
-    files = len(results)
-    out.write(
-        f"{files} file{'s' if files != 1 else ''} checked: {totals['error']} error(s), "
-        f"{totals['warning']} warning(s), {totals['info']} info, {waived} waived\n"
-    )

@@ -65,11 +65,16 @@ def _run_live(ctx: Context) -> int:
     web = _WebConsole(ctx)
     summary = run_scenario(ctx.data_dir, out=sys.stdout, pace_s=2.0, stop=stop, on_ready=web.start)
     _print_summary(summary.as_json())
-    if web.url:
-        print(f"web console: {web.url} — Ctrl-C to stop")
-    else:
-        print("Ctrl-C to stop")
-    stop.wait()
+    if not stop.is_set():  # interrupted during the story: just stop
+        where = f"web console: {web.url} — " if web.url else ""
+        print(f"story complete; {where}Ctrl-C to stop (演示结束，按 Ctrl-C 退出)", flush=True)
+        if web.url:
+            print(
+                "to sign in, add a user from another terminal: "
+                f"brandguard --data-dir {ctx.data_dir / 'demo'} users add demo --role admin",
+                flush=True,
+            )
+        stop.wait()
     web.stop()
     return 0
 
@@ -94,11 +99,14 @@ class _WebConsole:
         demo_ctx = Context(config_path=None, data_dir=self.ctx.data_dir / "demo")
         demo_ctx._config = config  # type: ignore[assignment]
         server = uvicorn.Server(
-            uvicorn.Config(create_app(demo_ctx), host="127.0.0.1", port=8765, log_level="warning")
+            uvicorn.Config(
+                create_app(demo_ctx, secure_cookies=False), host="127.0.0.1", port=8765, log_level="warning"
+            )
         )
         threading.Thread(target=server.run, name="demo-web", daemon=True).start()
         self._server = server
         self.url = "http://127.0.0.1:8765/"
+        print(f"web console: {self.url}", flush=True)
 
     def stop(self) -> None:
         if self._server is not None:

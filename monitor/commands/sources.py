@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import unicodedata
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -51,6 +52,12 @@ def health(row: SourceRow) -> str:
     return "ok"
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: a Chinese character takes two terminal columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return text + " " * max(0, width - shown)
+
+
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
     return "-" if value is None else value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
@@ -93,7 +100,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     for r in rows:
         next_check = "-" if r.disabled_at else _local(r.next_check_at, tz)
         print(
-            f"{r.name:<20} {r.kind:<5} {health(r):<9} {_local(r.last_success_at, tz):<17} "
+            f"{_pad(r.name, 20)} {r.kind:<5} {health(r):<9} {_local(r.last_success_at, tz):<17} "
             f"{r.consecutive_errors:>6}  {next_check:<17}"
         )
         if r.disabled_at is not None:
@@ -101,7 +108,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         elif r.last_error:
             print(f"    last error: {r.last_error}")
     for s in unsynced:
-        print(f"{s.name:<20} {s.kind:<5} {'new':<9} {'-':<17} {0:>6}  (when the daemon starts)")
+        print(f"{_pad(s.name, 20)} {s.kind:<5} {'new':<9} {'-':<17} {0:>6}  (when the daemon starts)")
     print(f"times in {tz.key}")
     return 0
 

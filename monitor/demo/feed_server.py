@@ -47,8 +47,8 @@ class FeedServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def url_of(self, feed: Feed) -> str:
         ext = {"rss": "xml", "atom": "atom", "json": "json", "html": "html"}[feed.kind]

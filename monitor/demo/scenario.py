@@ -12,7 +12,7 @@ import random
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from monitor.demo.dataset import Dataset, load_dataset
 from monitor.demo.feed_server import FeedServer, SimClock
 from monitor.demo.webhook_receiver import WebhookReceiver
+from monitor.pipeline import Score
 from monitor.storage import schema
 
 STEP = timedelta(minutes=15)
@@ -176,6 +177,7 @@ def run_scenario(
     stop: threading.Event | None = None,
     on_ready: Callable[[Engine, Any], None] | None = None,
     real_now: datetime | None = None,
+    scorer: Callable[[Sequence[str]], Sequence[Score]] | None = None,
 ) -> DemoSummary:
     """Run the whole story; ``pace_s`` real seconds per simulated step (0: as fast as possible)."""
     from monitor.config import config_from_dict
@@ -198,7 +200,7 @@ def run_scenario(
         config = config_from_dict(demo_config_dict(dataset, server, receiver.url), label="demo config")
         if on_ready is not None:
             on_ready(engine, config)
-        steps = RealSteps(config, actor="demo", parse_executor=executor).steps()
+        steps = RealSteps(config, actor="demo", parse_executor=executor, scorer=scorer).steps()
         daemon = Daemon(engine, config, steps, rng=random.Random(7), clock=lambda: clock.now)
         narrator = Narrator(engine, out)
         if out is not None:

@@ -105,5 +105,5 @@ def _latency(conn: Any) -> Iterator[Metric]:
 
 def render_metrics(engine: Engine, now: datetime) -> tuple[bytes, str]:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_DatabaseCollector(engine, now))  # type: ignore[arg-type]
+    registry.register(_DatabaseCollector(engine, now))
     return generate_latest(registry), CONTENT_TYPE_LATEST

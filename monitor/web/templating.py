@@ -35,7 +35,14 @@ def make_templates(directory: Path, timezone: str) -> Jinja2Templates:
     def iso(value: datetime | None) -> str:
         return "" if value is None else value.isoformat()
 
+    def web_url(value: str | None) -> str | None:
+        # Links come from crawled feeds: a "javascript:" or "data:" href would run in our origin.
+        if value and value.strip().lower().startswith(("http://", "https://")):
+            return value.strip()
+        return None
+
     templates.env.filters["local"] = local
+    templates.env.filters["web_url"] = web_url
     templates.env.filters["iso"] = iso
     templates.env.globals["timezone"] = timezone
     return templates

@@ -42,7 +42,9 @@ def test_concurrent_ticks_fire_each_event_once(engine: Engine) -> None:
     # per incident: escalation + breach sent (reminders superseded by the breach)
     assert sum(results) == 80
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).where(deadline_events.c.fired_at.is_(None))).scalar_one() == 0
+        assert (
+            conn.execute(select(func.count()).where(deadline_events.c.fired_at.is_(None))).scalar_one() == 0
+        )
         kinds = list(conn.execute(select(outbox.c.kind).where(outbox.c.kind != "opened")).scalars())
     assert kinds.count("breach") == 80 and kinds.count("escalation") == 40  # breach: pr + lead
 
@@ -76,29 +78,43 @@ def test_concurrent_deliveries_send_each_row_once(engine: Engine) -> None:
     assert len(keys) == 30 and len(set(keys)) == 30
 
 
-def test_concurrent_policy_runs_open_one_incident_per_story(engine: Engine) -> None:
+def test_concurrent_policy_runs_open_one_incident_per_story(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three daemons each handle a different new mention of the same story at the same moment."""
+    import time
+
+    import monitor.incidents as module
     from monitor.storage.schema import incidents as incidents_t
 
+    original = module._open_incident
+
+    def slow_open(*args: object, **kwargs: object) -> None:
+        # Widen the window between "no open incident for this story" and the insert: without the
+        # per-brand lock every daemon would open its own incident.
+        time.sleep(0.1)
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_open_incident", slow_open)
     cfg = make_config()
-    for _ in range(12):
-        add_mention(engine, story="same")
+    ids = [add_mention(engine, story="same") for _ in range(3)]
     barrier = threading.Barrier(3)
-    handled: list[int] = []
     errors: list[BaseException] = []
 
-    def run() -> None:
+    def run(mention_id: int) -> None:
         try:
             barrier.wait()
-            handled.append(incidents.process_pending_mentions(engine, cfg, T0))
+            with engine.begin() as conn:
+                module._handle_mention(conn, cfg, mention_id, T0)
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in ids]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    assert not errors and sum(handled) == 12
+    assert not errors
     with engine.connect() as conn:
         rows = conn.execute(select(incidents_t.c.mention_count)).scalars().all()
-    assert rows == [12]
+    assert rows == [3]

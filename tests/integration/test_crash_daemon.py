@@ -35,10 +35,10 @@ from tests.integration.misbehaving_server import (
 
 pytestmark = pytest.mark.integration
 
-FEEDS = 20
+FEEDS = 12
 MAX_ITEMS = 30
 INTERVAL_S = 600
-KILLS = 6
+KILLS = 4
 
 
 def _growing_feed(server_hits: dict[str, int], path: str, n: int):  # type: ignore[no-untyped-def]

@@ -10,9 +10,11 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -65,7 +67,7 @@ def _no_model(texts: Sequence[str]) -> list[Score]:
     return [Score("neutral", 0.1, ()) for _ in texts]
 
 
-def worker(db_url: str, config_json: str, now_iso: str, ticks: int) -> None:
+def worker(db_url: str, config_json: str, periods: str, ticks: int) -> None:
     from monitor.crawl_steps import RealSteps
     from monitor.daemon import Daemon
     from monitor.storage.engine import open_database
@@ -74,16 +76,18 @@ def worker(db_url: str, config_json: str, now_iso: str, ticks: int) -> None:
     engine = open_database(db_url, migrate=False)
     # A small claim batch makes the workers interleave instead of one claiming everything.
     daemon = Daemon(engine, config, RealSteps(config, scorer=_no_model).steps(), claim_limit=5)
-    now = datetime.fromisoformat(now_iso)
-    for _ in range(ticks):
-        report = daemon.poll_tick(now)
-        print(
-            json.dumps({"worker": daemon.worker_id, "crawled": [r.name for r in report.results]}), flush=True
-        )
+    # Every worker syncs the config at start, as `brandguard run` does: they race on the inserts.
+    daemon.sync_sources(datetime.fromisoformat(periods.split(",")[0]))
+    for now_iso in periods.split(","):
+        now = datetime.fromisoformat(now_iso)
+        for _ in range(ticks):
+            report = daemon.poll_tick(now)
+            crawled = [r.name for r in report.results]
+            print(json.dumps({"worker": daemon.worker_id, "period": now_iso, "crawled": crawled}), flush=True)
     engine.dispose()
 
 
-def _run_workers(db_url: str, config: dict[str, object], now: datetime) -> list[dict[str, object]]:
+def _run_workers(db_url: str, config: dict[str, object], periods: list[datetime]) -> list[dict[str, Any]]:
     procs = [
         subprocess.Popen(
             [
@@ -92,7 +96,7 @@ def _run_workers(db_url: str, config: dict[str, object], now: datetime) -> list[
                 "tests.integration.test_daemon_multi",
                 db_url,
                 json.dumps(config),
-                now.isoformat(),
+                ",".join(p.isoformat() for p in periods),
                 "6",
             ],
             stdout=subprocess.PIPE,
@@ -111,7 +115,6 @@ def _run_workers(db_url: str, config: dict[str, object], now: datetime) -> list[
 
 
 def test_several_daemons_share_sources_without_double_fetching(pg_url: str) -> None:
-    from monitor.daemon import sync_config_sources
     from monitor.storage.engine import open_database
 
     routes = {f"/feed{n}.xml": _slow_feed(_feed(n)) for n in range(FEEDS)}
@@ -120,17 +123,16 @@ def test_several_daemons_share_sources_without_double_fetching(pg_url: str) -> N
         engine = open_database(pg_url)
         try:
             now = datetime.now(UTC).replace(microsecond=0)
-            sync_config_sources(engine, config_from_dict(config), now)
             started = time.monotonic()
-            first = _run_workers(pg_url, config, now)
-            assert all(server.hits[f"/feed{n}.xml"] == 1 for n in range(FEEDS)), dict(server.hits)
-            by_worker = {r["worker"] for r in first if r["crawled"]}
-            assert len(by_worker) >= 2, "the work was not shared"
-
-            # Next due period: every feed once more, still never twice.
-            second = now + timedelta(seconds=INTERVAL_S + 61)
-            _run_workers(pg_url, config, second)
+            # Two due periods: the next one starts once every feed's interval (+ jitter) has passed.
+            periods = [now, now + timedelta(seconds=INTERVAL_S + 61)]
+            reports = _run_workers(pg_url, config, periods)
+            crawls = Counter((r["period"], name) for r in reports for name in r["crawled"])
+            expected = {(p.isoformat(), f"feed{n}") for p in periods for n in range(FEEDS)}
+            assert set(crawls) == expected
+            assert max(crawls.values()) == 1, [k for k, v in crawls.items() if v > 1]
             assert all(server.hits[f"/feed{n}.xml"] == 2 for n in range(FEEDS)), dict(server.hits)
+            assert len({r["worker"] for r in reports if r["crawled"]}) >= 2, "the work was not shared"
             assert time.monotonic() - started < 60
 
             with engine.connect() as conn:

@@ -27,3 +27,15 @@ def test_negation_scope_and_question_cue(text: str, must_have: str, must_not_hav
 
 def test_plain_statement_has_no_question_cue() -> None:
     assert "l:q" not in lexicon_features(prepare("星河手机发布新品"))
+
+
+def test_aho_corasick_path_equals_the_reference_definition() -> None:
+    from collections import Counter
+
+    from models.datasets import read_labelled
+    from models.lexicon import lexicon_features_reference
+    from tests.models.conftest import BRAND_MENTIONS
+
+    texts = [prepare(e.text) for e in read_labelled(BRAND_MENTIONS)] + ["一点都不满意，差差", "", "不不不"]
+    for text in texts:
+        assert Counter(lexicon_features(text)) == Counter(lexicon_features_reference(text)), text

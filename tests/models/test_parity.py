@@ -12,11 +12,21 @@ from models.tokenize import best_cutter
 from models.training import FittedPipeline
 from tests.models.conftest import BRAND_MENTIONS
 
-EXTRA = ["", "   ", "hello world, great phone!", "😀😀", "召回" * 400, "一点也不差", "Ｆｕｌｌ　ｗｉｄｔｈ 测试"]
+EXTRA = [
+    "",
+    "   ",
+    "hello world, great phone!",
+    "😀😀",
+    "召回" * 400,
+    "一点也不差",
+    "Ｆｕｌｌ　ｗｉｄｔｈ 测试",
+]
 
 
 def test_numpy_probabilities_equal_sklearn_to_1e_6(small_pipeline: FittedPipeline, tmp_path) -> None:
-    write_artifact(tmp_path, metadata={"labels": ["negative", "neutral", "positive"]}, **small_pipeline.export_arrays())
+    write_artifact(
+        tmp_path, metadata={"labels": ["negative", "neutral", "positive"]}, **small_pipeline.export_arrays()
+    )
     name, cut = best_cutter()
     model = SentimentModel(read_artifact(tmp_path), make_analyzer(cut), name)
     texts = [e.text for e in read_labelled(BRAND_MENTIONS)] + EXTRA

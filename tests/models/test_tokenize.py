@@ -3,11 +3,17 @@ from __future__ import annotations
 import pytest
 
 from models.datasets import read_labelled
-from models.tokenize import best_cutter, jieba_cutter, rjieba_cutter
 from models.text import prepare
+from models.tokenize import best_cutter, jieba_cutter, rjieba_cutter
 from tests.models.conftest import BRAND_MENTIONS
 
-MORE = ["iPhone15和星河手机X1哪个好？", "2026年11月23日，价格¥1,999元", "ＡＢＣ全角字母", "  多个   空格  ", "!!!???"]
+MORE = [
+    "iPhone15和星河手机X1哪个好？",
+    "2026年11月23日，价格¥1,999元",
+    "ＡＢＣ全角字母",
+    "  多个   空格  ",
+    "!!!???",
+]
 
 
 def test_rjieba_tokens_equal_jieba_hmm_off_on_our_sentences() -> None:

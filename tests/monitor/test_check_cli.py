@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -79,6 +80,18 @@ def test_sarif(draft: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert result["level"] == "error"
 
 
+def test_sarif_marks_waived_findings_as_suppressed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "waived.md"
+    marker = "<!-- brandguard-waive ad_law.absolute_terms 榜单证书 118 -->"
+    path.write_text(f"全网第一 {marker}\n", encoding="utf-8")
+    code, out, _ = run(["check", str(path), "--format", "sarif"], capsys)
+    assert code == 0
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert result["suppressions"] == [{"kind": "inSource", "justification": "榜单证书 118"}]
+
+
 @pytest.mark.parametrize(
     ("fail_on", "text", "code"),
     [
@@ -121,6 +134,8 @@ def test_gbk_file_is_decoded(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 1
     assert result["encoding"] == "gb18030"
     assert result["findings"][0]["text"] == "国家级"
+    # The audit hash is of the decoded text, so the same draft hashes the same in any encoding.
+    assert result["text_sha256"] == hashlib.sha256("旧稿：国家级工艺".encode()).hexdigest()
 
 
 def test_directory_recursion_skips_binary_and_other_extensions(
@@ -213,3 +228,100 @@ def test_pre_commit_hook_definition() -> None:
     assert pattern is not None
     assert re.search(pattern.group(1), "campaign/draft.md") and re.search(pattern.group(1), "a.htm")
     assert not re.search(pattern.group(1), "script.py")
+
+
+def test_info_and_waived_in_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mixed.txt"
+    path.write_text(
+        "本品最佳食用期为7天\n# brandguard-waive ad_law.absolute_terms 证书 118\n全网第一\n", encoding="utf-8"
+    )
+    code, out, _ = run(["check", str(path)], capsys)
+    assert code == 0
+    assert f"{path}:1:3: info [ad_law.absolute_terms] 可能适用豁免" in out
+    assert f"{path}:3:1: waived [ad_law.absolute_terms]" in out
+    assert "已豁免 (waived): 证书 118" in out
+    assert out.rstrip().endswith("1 file checked: 0 error(s), 0 warning(s), 1 info, 1 waived")
+
+
+def test_bad_max_bytes_is_a_usage_error(draft: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", str(draft), "--max-bytes", "0"], capsys)
+    assert code == 2 and "--max-bytes" in err
+
+
+def test_stdin_over_the_limit(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    feed_stdin(monkeypatch, "温和".encode() * 50)
+    code, _, err = run(["check", "--max-bytes", "10"], capsys)
+    assert code == 2 and err.startswith("brandguard: error: -: ")
+
+
+def test_input_errors_do_not_stop_other_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("顶级", encoding="utf-8")
+    code, out, err = run(["check", str(tmp_path / "missing.md"), str(good), "--format", "json"], capsys)
+    assert code == 2
+    assert [r["path"] for r in json.loads(out)["results"]] == [str(good)]
+    assert "missing.md: no such file or directory" in err
+
+
+TEAM_PACK = """
+[pack]
+name = "team"
+version = "7"
+
+[[rules]]
+id = "team.competitor"
+category = "ad_law"
+severity = "warning"
+law = "中华人民共和国反不正当竞争法"
+article = "第十一条"
+message = "广告中点名竞品。"
+suggestions = ["删除竞品名称"]
+terms = ["某某电器"]
+"""
+
+
+def test_extra_pack_in_json_and_sarif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "team.toml"
+    pack.write_text(TEAM_PACK, encoding="utf-8")
+    draft = tmp_path / "d.md"
+    draft.write_text("比某某電器更省电", encoding="utf-8")
+    code, out, _ = run(["check", str(draft), "--pack", str(pack), "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 0  # a warning does not fail the default --fail-on error
+    assert [(f["rule_id"], f["text"]) for f in result["findings"]] == [("team.competitor", "某某電器")]
+    assert result["rule_versions"]["team"] == "7"
+    _, out, _ = run(["check", str(draft), "--pack", str(pack), "--format", "sarif"], capsys)
+    sarif_run = json.loads(out)["runs"][0]
+    rule_ids = [r["id"] for r in sarif_run["tool"]["driver"]["rules"]]
+    assert rule_ids[sarif_run["results"][0]["ruleIndex"]] == "team.competitor"
+
+
+def test_broken_extra_pack_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "team.toml"
+    pack.write_text(TEAM_PACK.replace('severity = "warning"', 'severity = "loud"'), encoding="utf-8")
+    code, _, err = run(["check", "--pack", str(pack), "--list-rules"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "team.toml: rule 'team.competitor': severity" in err
+
+
+def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--list-rules"], capsys)
+    assert code == 0
+    assert "# ad_law " in out and "ad_law.absolute_terms\terror\tad_law\t" in out
+    assert "pii.mobile\twarning" in out
+
+
+def test_parallel_jobs_give_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import monitor.commands.check as check_command
+
+    for n in range(6):
+        (tmp_path / f"d{n}.md").write_text(f"第{n}稿：全网第一，联系1381234567{n}\n", encoding="utf-8")
+    (tmp_path / "bin.md").write_bytes(b"\x00\x01")
+    code1, serial, err1 = run(["check", str(tmp_path), "--format", "json", "--jobs", "1"], capsys)
+    monkeypatch.setattr(check_command, "PARALLEL_MIN_BYTES", 0)
+    code2, parallel, err2 = run(["check", str(tmp_path), "--format", "json", "--jobs", "2"], capsys)
+    assert (code1, serial, err1) == (code2, parallel, err2)
+    assert len(json.loads(parallel)["results"]) == 6
+    assert "notice: skipping" in err2

@@ -13,6 +13,7 @@ def test_inline_marker_on_the_same_line_waives_and_keeps_the_finding() -> None:
     by_text = {f.text: f for f in report.findings}
     assert by_text["全网第一"].waived is True
     assert by_text["全网第一"].waiver_reason == "第三方榜单证书 2025-118"
+    assert by_text["全网第一"].waiver_source == "inline"
     assert by_text["最佳"].waived is False
     assert report.summary == {"error": 1, "warning": 0, "info": 0}
     assert report.fails("error")
@@ -44,7 +45,9 @@ def test_terms_inside_the_marker_reason_are_not_findings() -> None:
 def test_api_waivers_with_text_filter() -> None:
     waivers = [Waiver("ad_law.absolute_terms", "证书 118", text="全网第一")]
     report = rules.check("全网第一，顶级", waivers=waivers)
-    assert {(f.text, f.waived) for f in report.findings} == {("全网第一", True), ("顶级", False)}
+    assert {(f.text, f.waived, f.waiver_source) for f in report.findings} == {
+        ("全网第一", True, "file"), ("顶级", False, None),
+    }
 
 
 def test_parse_waiver_file() -> None:

@@ -57,6 +57,13 @@ def test_answer_an_incident_and_report(data_dir: Path, capsys: pytest.CaptureFix
         assert _run(data_dir, "alerts", "dismiss", "2", "--reason", "与品牌无关") == 0
     out = capsys.readouterr().out
     assert "incident #1 is now acknowledged (in time" in out and "incident #2 is now dismissed" in out
+    assert _run(data_dir, "alerts", "feedback") == 0
+    [feedback] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (
+        feedback["incident_id"] == 2
+        and feedback["verdict"] == "false_alarm"
+        and feedback["reason"] == "与品牌无关"
+    )
     with time_machine.travel(NOW + timedelta(hours=6), tick=False):
         assert _run(data_dir, "report", "sla", "--since", "30d", "--format", "json") == 0
     report = json.loads(capsys.readouterr().out)

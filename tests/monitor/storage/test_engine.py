@@ -116,7 +116,7 @@ def test_sqlite_writer_lock_held_from_begin(sqlite_url: str) -> None:
         engine.dispose()
 
 
-def test_locked_database_becomes_storage_error(sqlite_url: str) -> None:
+def test_locked_database_becomes_storage_error_and_engine_recovers(sqlite_url: str) -> None:
     import sqlite3
 
     from sqlalchemy import event
@@ -131,10 +131,16 @@ def test_locked_database_becomes_storage_error(sqlite_url: str) -> None:
     holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(StorageError, match="database is locked"), engine.begin() as conn:
-            conn.execute(text("SELECT 1"))
-    finally:
+        for _ in range(2):  # the pooled connection stays usable after the error
+            with pytest.raises(StorageError, match="database is locked"), engine.begin() as conn:
+                conn.execute(text("SELECT 1"))
         holder.rollback()
+        # The daemon catches StorageError and retries on its next tick: the same engine must work.
+        with engine.begin() as conn:
+            conn.execute(daemon_state.insert().values(key="after", value={}, updated_at=to_db(NOW)))
+        with read_transaction(engine) as conn:
+            assert conn.execute(select(daemon_state.c.key)).scalars().all() == ["after"]
+    finally:
         holder.close()
         engine.dispose()
 
@@ -249,5 +255,24 @@ def test_postgres_sessions_run_in_utc(pg_url: str) -> None:
     try:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW timezone").scalar() == "UTC"
+    finally:
+        engine.dispose()
+
+
+def test_postgres_engine_reconnects_after_server_drops_connections(pg_url: str) -> None:
+    """Pre-ping must see the driver's disconnect error (not a StorageError) to replace the connection."""
+    import psycopg
+
+    engine = open_database(pg_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        dbname = pg_url.rsplit("/", 1)[1]
+        with psycopg.connect(pg_url.rsplit("/", 1)[0] + "/test", autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,)
+            )
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 42")).scalar() == 42
     finally:
         engine.dispose()

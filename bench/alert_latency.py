@@ -1,7 +1,7 @@
 """Benchmark the alert path.
 
-    .venv/bin/python bench/alerts.py                       # SQLite in a temp dir
-    .venv/bin/python bench/alerts.py --url postgresql://postgres@127.0.0.1/DB   # an empty, disposable DB
+    .venv/bin/python bench/alert_latency.py                       # SQLite in a temp dir
+    .venv/bin/python bench/alert_latency.py --url postgresql://postgres@127.0.0.1/DB   # an empty, disposable DB
 
 1. Latency from a stored negative mention to the message received by a loopback webhook: each round
    stores one mention, then runs what the daemon's ticks run (policy, outbox delivery) and takes the
@@ -15,10 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's directory comes first on sys.path and this file would shadow the
-# ``alerts`` package it benchmarks; put the repository root there instead.
-_ROOT = str(Path(__file__).resolve().parents[1])
-sys.path[:] = [_ROOT] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+# Run as a script, bench/ comes first on sys.path; import from the repository root instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402

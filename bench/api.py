@@ -1,0 +1,271 @@
+"""HTTP API and console figures (issue 7), on loopback against a real uvicorn server process.
+
+    .venv/bin/python bench/api.py [--requests 2000] [--concurrency 50] [--mentions 100000]
+
+1. POST /api/v1/check with 2,000-character drafts from 50 concurrent clients (httpx, keep-alive); every
+   request also appends its audit entry, as in production. Target: p99 < 50 ms.
+2. GET /incidents (the board) with 100,000 mentions and 300 incidents stored. Target: < 200 ms.
+
+The server is `brandguard serve` in a separate process (so the load generator does not share its GIL);
+`--workers N` is passed through. Three load shapes: 1 client in a loop (service time), 50 clients in a
+closed loop (each sends again as soon as it has its answer: the brief's wording), and an open loop at
+`--rate` requests/s over up to 50 connections (latency counted from the scheduled start).
+SQLite in a temporary directory; nothing is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PHRASES = [
+    "这款面霜采用天然植物成分，温和不刺激，适合干性和混合性肌肤日常使用。",
+    "保温杯采用316不锈钢内胆，保温12小时，杯身轻巧，方便通勤携带。",
+    "本店周年庆全场满300减50，活动时间以页面公示为准。",
+    "全网第一的扫地机器人，国家级品质，效果最好。",
+    "客服电话 13812345678，欢迎咨询。",
+    "三天瘦十斤，无效退款，专家推荐。",
+]
+PASSWORD = "bench password 123"
+
+
+def draft(rng: random.Random, chars: int = 2000) -> str:
+    parts: list[str] = []
+    while sum(map(len, parts)) < chars:
+        parts.append(rng.choice(PHRASES))
+    return "".join(parts)[:chars]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def seed(data_dir: Path, mentions_n: int) -> str:
+    from sqlalchemy import insert
+
+    from monitor import users
+    from monitor.context import Context
+    from monitor.storage.schema import incidents, mentions
+
+    ctx = Context(config_path=None, data_dir=data_dir)
+    now = datetime.now(UTC)
+    users.add_user(ctx.engine, "bench", "admin", PASSWORD, actor="bench", now=now)
+    token = users.create_token(ctx.engine, "bench", role=None, label="bench", actor="bench", now=now)
+    rng = random.Random(7)
+    with ctx.engine.begin() as conn:
+        ids = []
+        for i in range(300):
+            opened = now - timedelta(minutes=rng.randint(0, 600))
+            ids.append(
+                conn.execute(
+                    insert(incidents)
+                    .values(
+                        brand=f"品牌{i % 5}",
+                        story_key=f"s{i}",
+                        severity=rng.choice(["P1", "P2", "P3"]),
+                        state=rng.choice(["open", "acknowledged", "resolved"]),
+                        title=f"事件 {i} 门店投诉",
+                        mention_count=3,
+                        negative_count=2,
+                        reach=rng.randint(0, 10**6),
+                        max_p_negative=0.9,
+                        crisis_terms=["投诉"],
+                        opened_at=opened,
+                        respond_by=opened + timedelta(hours=4),
+                        updated_at=now,
+                    )
+                    .returning(incidents.c.id)
+                ).scalar_one()
+            )
+        batch = []
+        for i in range(mentions_n):
+            published = now - timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+            batch.append(
+                {
+                    "brand": f"品牌{i % 5}",
+                    "dedup_key": f"k{i}",
+                    "story_key": f"s{i % 3000}",
+                    "title": f"提及 {i}",
+                    "text": rng.choice(PHRASES),
+                    "published_at": published,
+                    "fetched_at": published,
+                    "label": rng.choice(["negative", "neutral", "positive"]),
+                    "p_negative": rng.random(),
+                    "risk_terms": [],
+                    "incident_id": ids[i % len(ids)] if i % 10 == 0 else None,
+                    "policy_done": True,
+                }
+            )
+            if len(batch) == 5000:
+                conn.execute(insert(mentions), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(mentions), batch)
+    ctx.close()
+    return token
+
+
+async def load(base: str, token: str, requests: int, concurrency: int) -> tuple[list[float], int]:
+    """Closed loop: ``concurrency`` clients, each sending its next request when the previous one ends."""
+    import httpx
+
+    rng = random.Random(1)
+    bodies = [{"text": draft(rng), "path": f"bench-{i}"} for i in range(50)]
+    latencies: list[float] = []
+    errors = 0
+    remaining = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in remaining:
+                start = time.perf_counter()
+                try:
+                    response = await client.post("/api/v1/check", json=bodies[i % len(bodies)])
+                except httpx.TransportError:
+                    errors += 1  # counted and reported, not hidden
+                    continue
+                latencies.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    raise SystemExit(f"status {response.status_code}: {response.text[:200]}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors
+
+
+async def open_loop(
+    base: str, token: str, rate: float, seconds: float, clients: int
+) -> tuple[list[float], int]:
+    """Open loop: requests start on a fixed schedule (``rate`` per second) whatever the server does;
+    latency counts from the scheduled start, so a stalled server cannot hide its queue."""
+    import httpx
+
+    rng = random.Random(2)
+    bodies = [{"text": draft(rng), "path": f"bench-{i}"} for i in range(50)]
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            scheduled = t0 + i / rate
+            await asyncio.sleep(max(0.0, scheduled - loop.time()))
+            try:
+                response = await client.post("/api/v1/check", json=bodies[i % len(bodies)])
+            except httpx.TransportError:
+                errors += 1
+                return
+            latencies.append(loop.time() - scheduled)
+            if response.status_code != 200:
+                raise SystemExit(f"status {response.status_code}: {response.text[:200]}")
+
+        await asyncio.gather(*(one(i) for i in range(int(rate * seconds))))
+    return latencies, errors
+
+
+def board(base: str, token: str, runs: int) -> list[float]:
+    import httpx
+
+    times = []
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+        client.get("/incidents")  # warm-up: templates compiled, connection pool filled
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = client.get("/incidents")
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200 and "事件看板" in response.text
+    return times
+
+
+def _summary(label: str, latencies: list[float], wall: float, errors: int) -> str:
+    ms = [x * 1000 for x in latencies]
+    return (
+        f"{label}: p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
+        f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms, {len(ms) / wall:.0f} req/s, "
+        f"{errors} transport errors"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--workers", type=int, default=1, help="brandguard serve --workers")
+    parser.add_argument("--rate", type=float, default=40.0, help="offered requests/s for the open-loop run")
+    args = parser.parse_args()
+    import httpx
+
+    with tempfile.TemporaryDirectory(prefix="bg-bench-api-") as tmp:
+        t0 = time.perf_counter()
+        token = seed(Path(tmp), args.mentions)
+        print(f"seeded {args.mentions:,} mentions + 300 incidents in {time.perf_counter() - t0:.1f} s")
+        env = {**os.environ, "BRANDGUARD_SECRET_KEY": "bench"}
+        command = [
+            sys.executable,
+            "-m",
+            "monitor",
+            "--data-dir",
+            tmp,
+            "serve",
+            "--port",
+            str(args.port),
+            "--insecure-cookies",
+            "--workers",
+            str(args.workers),
+        ]
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{args.port}"
+        try:
+            for _ in range(200):
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)  # waiting for the server process to listen
+            asyncio.run(load(base, token, 100, args.concurrency))  # warm-up: rule packs loaded
+            for concurrency, count in ((1, max(100, args.requests // 10)), (args.concurrency, args.requests)):
+                start = time.perf_counter()
+                latencies, errors = asyncio.run(load(base, token, count, concurrency))
+                wall = time.perf_counter() - start
+                label = f"POST /api/v1/check 2,000 chars, {concurrency} concurrent, {count} requests"
+                print(_summary(label, latencies, wall, errors))
+            seconds = 20.0
+            latencies, errors = asyncio.run(open_loop(base, token, args.rate, seconds, args.concurrency))
+            label = f"POST /api/v1/check 2,000 chars, open loop {args.rate:g} req/s for {seconds:g} s"
+            print(_summary(label, latencies, seconds, errors))
+            times = [x * 1000 for x in board(base, token, 20)]
+            print(
+                f"GET /incidents with {args.mentions:,} mentions: median {statistics.median(times):.1f} ms, "
+                f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms"
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
