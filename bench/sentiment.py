@@ -143,6 +143,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5000, help="texts for the throughput runs")
     args = parser.parse_args()
 
+    # Figures depend on what else runs on the machine; print the load so readers can judge.
+    print(f"| load average at start (1 min), cores | {os.getloadavg()[0]:.2f}, {os.cpu_count()} |")
     texts = sixty_char_texts(args.n)
     avg_len = sum(map(len, texts)) / len(texts)
     rate, tokenizer = throughput(texts)
