@@ -6,9 +6,8 @@
    request also appends its audit entry, as in production. Target: p99 < 50 ms.
 2. GET /incidents (the board) with 100,000 mentions and 300 incidents stored. Target: < 200 ms.
 
-The server is `brandguard serve` in a separate process (so the load generator does not share its GIL);
-`--workers N` is passed through. Three load shapes: 1 client in a loop (service time), 50 clients in a
-closed loop (each sends again as soon as it has its answer: the brief's wording), and an open loop at
+The server is `brandguard serve` in a separate process (so the load generator does not share its GIL).
+Three load shapes: 1 client in a loop (service time), 50 clients in a closed loop (each sends again as soon as it has its answer: the brief's wording), and an open loop at
 `--rate` requests/s over up to 50 connections (latency counted from the scheduled start).
 SQLite in a temporary directory; nothing is kept.
 """
@@ -213,7 +212,6 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--mentions", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=18765)
-    parser.add_argument("--workers", type=int, default=1, help="brandguard serve --workers")
     parser.add_argument("--rate", type=float, default=40.0, help="offered requests/s for the open-loop run")
     args = parser.parse_args()
     import httpx
@@ -233,8 +231,6 @@ def main() -> int:
             "--port",
             str(args.port),
             "--insecure-cookies",
-            "--workers",
-            str(args.workers),
         ]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{args.port}"

@@ -86,6 +86,17 @@ def serve(port_queue: multiprocessing.Queue, feeds: int, items: int) -> None:  #
     server.serve_forever()
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM: the peak resident set of a (still running) process, from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -142,6 +153,7 @@ def main() -> int:
         second = daemon.poll_tick(later)
         second_s = time.perf_counter() - started
         engine.dispose()
+    worker_mb = [_peak_rss_mb(pid) for pid in getattr(executor, "_processes", {}) or {}]
     executor.shutdown()
     server.terminate()
 
@@ -151,7 +163,6 @@ def main() -> int:
     for r in first.results + second.results:
         outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"feeds={args.feeds} items/feed={args.items} parse={args.parse} concurrency={args.concurrency} "
         f"model={'yes' if args.model else 'no'}"
@@ -165,7 +176,9 @@ def main() -> int:
             f"fetch -> stored: median {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, "
             f"max {latencies[-1]:.2f} s"
         )
-    print(f"peak RSS: daemon {self_mb:.0f} MB, largest child (parse worker / server) {children_mb:.0f} MB")
+    workers = " + ".join(f"{mb:.0f}" for mb in worker_mb) or "none"
+    total = self_mb + sum(worker_mb)
+    print(f"peak RSS: daemon {self_mb:.0f} MB, parse workers {workers} MB, total {total:.0f} MB")
     return 0
 
 

@@ -3,6 +3,7 @@ cross-domain quality, and SnowNLP side by side on the same texts.
 
     .venv/bin/python bench/sentiment.py            # everything (cross-domain trains a model: ~1-2 min)
     .venv/bin/python bench/sentiment.py --quick    # skip the cross-domain training
+    .venv/bin/python bench/sentiment.py --reviews  # add shopping <-> takeaway cross-domain (~3 min)
 
 Prints a Markdown table (the figures in BENCHMARKS.md come from this script).
 """
@@ -115,6 +116,55 @@ def cross_domain() -> dict[str, float]:
         return quality(Path(tmp))
 
 
+def review_domains() -> list[str]:
+    """Cross-domain inside the review data: shopping -> takeaway and takeaway -> shopping (binary labels,
+    so figures are negative vs rest), plus in-domain held-out shopping rows for comparison."""
+    import random
+
+    from models.datasets import Example
+    from models.evaluation import evaluate
+    from models.training import TrainConfig, train
+
+    with REVIEWS.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rng = random.Random(11)
+    shopping = [r for r in rows if r["domain"].startswith("shopping/")]
+    takeaway = [r for r in rows if r["domain"] == "takeaway"]
+    rng.shuffle(shopping)
+    rng.shuffle(takeaway)
+    shop_train, shop_test = shopping[:8000], shopping[8000:10000]
+    take_train, take_test = takeaway[:8000], takeaway[8000:10000]
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        from models import load_model
+
+        def write(name: str, part: list[dict[str, str]]) -> Path:
+            path = Path(tmp) / name
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=["label", "text"], extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(part)
+            return path
+
+        cases = [
+            ("shopping reviews", write("shop.csv", shop_train), "takeaway reviews", take_test),
+            ("takeaway reviews", write("take.csv", take_train), "shopping reviews", shop_test),
+            ("shopping reviews", write("shop2.csv", shop_train), "held-out shopping reviews", shop_test),
+        ]
+        for trained_on, path, tested_on, test_rows in cases:
+            out = Path(tmp) / f"m-{path.stem}"
+            train(TrainConfig(data=[path], neutral=[HEADLINES]), out)
+            model = load_model(out)
+            examples = [Example(r["text"], r["label"]) for r in test_rows]
+            result = evaluate([e.label for e in examples], model.predict([e.text for e in examples]))
+            neg = result["per_class"]["negative"]
+            label = f"{trained_on} + headlines -> {tested_on} (n={result['n']})"
+            figures = f"{neg['precision']:.3f} / {neg['recall']:.3f} / {neg['f1']:.3f}"
+            auc = result["roc_auc_negative"]
+            lines.append(f"| {label}: negative P / R / F1; ROC-AUC | {figures}; {auc:.3f} |")
+    return lines
+
+
 def snownlp_figures(texts: list[str]) -> dict[str, float]:
     import warnings
 
@@ -140,6 +190,7 @@ def snownlp_figures(texts: list[str]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip cross-domain training")
+    parser.add_argument("--reviews", action="store_true", help="also shopping <-> takeaway (3 trainings)")
     parser.add_argument("-n", type=int, default=5000, help="texts for the throughput runs")
     args = parser.parse_args()
 
@@ -170,6 +221,9 @@ def main() -> None:
             f"{c['precision']:.3f} / {c['recall']:.3f} / {c['f1']:.3f} |"
         )
         print(f"| same, ROC-AUC; accuracy (3 classes) | {c['auc']:.3f}; {c['accuracy']:.3f} |")
+    if args.reviews:
+        for line in review_domains():
+            print(line)
     s = snownlp_figures(texts)
     print(f"| SnowNLP throughput (same 60-char texts) | {s['rate']:,.0f} texts/s |")
     print(

@@ -4,7 +4,7 @@ Public API::
 
     from models import load_model
     model = load_model()                       # the shipped artifact in models/artifact/
-    model.predict(["星河手机被曝电池自燃"])      # [Prediction(label='negative', p_negative=0.97)]
+    model.predict(["星河手机被曝电池自燃"])      # [Prediction(label='negative', p_negative=0.9995)]
 
 ``load_model(path: Path | None = None, *, tokenizer="auto") -> SentimentModel``;
 ``SentimentModel.predict(texts: Sequence[str]) -> list[Prediction]`` with

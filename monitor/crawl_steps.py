@@ -195,7 +195,7 @@ def match_items(
         stored.add((brand, key))
         if brand not in recent:
             recent[brand] = list(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
-        fingerprint = simhash(f"{item.title or ''} {item.text or ''}")
+        fingerprint = simhash(_story_text(item))
         story = link_story(fingerprint, recent[brand]) or new_story_key(fingerprint, key)
         unsigned = fingerprint & MASK64 if fingerprint else None
         if unsigned is not None:
@@ -219,6 +219,13 @@ def match_items(
             )
         )
     return out
+
+
+def _story_text(item: Any) -> str:
+    """What a repost keeps: the body. Titles are often rewritten ("转发", "【热点】"), so they only count
+    when the body is too short to say anything on its own."""
+    text = (item.text or "").strip()
+    return text if len(text) >= 20 else f"{item.title or ''} {text}"
 
 
 def _published(item: Any) -> datetime | None:

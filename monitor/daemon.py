@@ -94,8 +94,10 @@ class Daemon:
         report.rebased = rebase_skewed_schedules(self.engine, now, self.rng)
         due = self.claim(now)
         if due:
-            report.results = asyncio.run(self.crawl_all(due, now))
-            self.release_claims()  # anything left claimed (cancelled by a stop) is due again at once
+            try:
+                report.results = asyncio.run(self.crawl_all(due, now))
+            finally:
+                self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
         report.policy = self.run_policy(now)
         return report
 
@@ -147,24 +149,18 @@ class Daemon:
         return results
 
     def run_policy(self, now: datetime) -> int:
-        try:
-            from monitor.incidents import process_pending_mentions
-        except ImportError:
-            return 0
+        from monitor.incidents import process_pending_mentions
+
         return int(process_pending_mentions(self.engine, self.config, now))
 
     def deadline_tick(self, now: datetime) -> int:
-        try:
-            from monitor.incidents import tick_deadlines
-        except ImportError:
-            return 0
+        from monitor.incidents import tick_deadlines
+
         return int(tick_deadlines(self.engine, self.config, now))
 
     def outbox_tick(self, now: datetime, *, transport: Any = None) -> int:
-        try:
-            from monitor.outbox import deliver_due
-        except ImportError:
-            return 0
+        from monitor.outbox import deliver_due
+
         return int(deliver_due(self.engine, self.config, now, transport=transport))
 
     # --- running -----------------------------------------------------------------------------------

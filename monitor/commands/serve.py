@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from monitor.context import Context
@@ -28,40 +27,22 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "--insecure-cookies", action="store_true",
         help="send the session cookie over plain http too (only for http://127.0.0.1 use)",
     )
-    p.add_argument(
-        "--workers", type=int, default=1,
-        help="worker processes (default 1); checks are CPU-bound, so up to one per core helps throughput",
-    )
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0..65535 (got {args.port})")
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {args.workers})")
     import uvicorn
 
+    from monitor.users import list_users
     from monitor.web.app import create_app
 
-    # Built here even with several workers: a bad config or database fails now, with one clear line.
     app = create_app(ctx, secure_cookies=not args.insecure_cookies)
-    from monitor.users import list_users
-
     if not list_users(ctx.engine):
         print("brandguard: notice: no users yet; add one with `brandguard users add NAME --role admin`",
               file=sys.stderr)
     scheme = "http" if args.insecure_cookies else "https (via your proxy)"
     print(f"brandguard: serving on {args.host}:{args.port} ({scheme}); Ctrl-C stops", flush=True)
-    if args.workers == 1:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
-        return 0
-    from monitor.web import factory
-
-    os.environ[factory.CONFIG_ENV] = str(ctx.config_path or "")
-    os.environ[factory.DATA_DIR_ENV] = str(ctx.data_dir)
-    os.environ[factory.INSECURE_ENV] = "1" if args.insecure_cookies else "0"
-    ctx.close()
-    uvicorn.run("monitor.web.factory:app_from_env", factory=True, workers=args.workers, host=args.host,
-                port=args.port, log_level="warning", proxy_headers=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
     return 0

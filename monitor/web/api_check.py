@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from monitor.web.drafts import MAX_DRAFT_CHARS, check_draft, check_json
 
@@ -63,16 +64,18 @@ class CheckOut(_Open):
 
 
 @router.post("/check", response_model=CheckOut)
-def check(body: CheckIn, request: Request) -> Any:
+async def check(body: CheckIn, request: Request) -> Any:
     state = request.app.state.web
-    result = check_draft(
-        state.engine,
-        body.text,
-        path=body.path,
-        waivers=[(w.rule, w.reason, w.text) for w in body.waivers],
-        actor=request.state.principal.name,
-        now=state.now(),
-    )
+    async with state.check_slots:
+        result = await run_in_threadpool(
+            check_draft,
+            state.engine,
+            body.text,
+            path=body.path,
+            waivers=[(w.rule, w.reason, w.text) for w in body.waivers],
+            actor=request.state.principal.name,
+            now=state.now(),
+        )
     # Serialise directly: validating ~100 findings against the response model again costs more than the
     # check itself (the model above documents the shape in the OpenAPI schema).
     return Response(json.dumps(check_json(result), ensure_ascii=False), media_type="application/json")

@@ -68,10 +68,11 @@ async def check_submit(
         if rule and reason.strip()
     ]
     state = request.app.state.web
-    result = await run_in_threadpool(
-        check_draft, state.engine, text, path=path, waivers=waivers, actor=request.state.principal.name,
-        now=state.now(),
-    )
+    async with state.check_slots:
+        result = await run_in_threadpool(
+            check_draft, state.engine, text, path=path, waivers=waivers,
+            actor=request.state.principal.name, now=state.now(),
+        )
     findings = list(result.report.findings)
     return render(request, "check.html", {
         "text": text, "result": result, "findings": findings, "segments": segments(text, findings),

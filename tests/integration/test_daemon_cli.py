@@ -89,17 +89,22 @@ def test_run_crawls_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert as_json[0]["next_check_at"] > as_json[0]["last_success_at"]
 
 
-def test_sources_test_shows_matches_and_stores_nothing(tmp_path: Path) -> None:
+def test_sources_test_stores_nothing_and_run_once_does(tmp_path: Path) -> None:
     with misbehaving_server({"/feed.xml": static(RSS)}) as server:
         config = _write_config(tmp_path / "brandguard.toml", server.url("/feed.xml"))
         common = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
         result = _cli(*common, "sources", "test", server.url("/feed.xml"), "--format", "json")
         blocked = _cli("--data-dir", str(tmp_path / "data"), "sources", "test", server.url("/feed.xml"))
+        stored_nothing = not (tmp_path / "data" / "brandguard.db").exists()
+        once = _cli(*common, "run", "--once", "--quiet")  # the real thing: fetch, store, exit
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert (report["items"], report["matched"]) == (2, 1)
     assert report["entries"][0]["brands"] == ["云帆汽车"]
-    assert not (tmp_path / "data" / "brandguard.db").exists()
+    assert stored_nothing
+    assert once.returncode == 0, once.stderr
+    assert once.stdout.startswith("1 sources crawled, 1 new mentions")
+    assert server.hits["/feed.xml"] == 2  # the refused request never left the machine
     # Without the config's allow-list the SSRF guard refuses loopback: one line, exit 2.
     assert blocked.returncode == 2
     assert blocked.stderr.startswith("brandguard: error:") and "Traceback" not in blocked.stderr
