@@ -1,8 +1,11 @@
 """The real pipeline steps: guarded fetch, parse in a process pool, brand matching, dedup, scoring.
 
-``build_steps(config)`` wires the modules other parts of BrandGuard own (monitor.fetch, monitor.parse,
-monitor.match, monitor.dedup, models, rules, monitor.audit, monitor.storage.mentions_repo) into the
-``Steps`` bundle that ``monitor.pipeline`` drives. Heavy imports happen here, never in the CLI.
+``RealSteps(config).steps()`` wires the modules other parts of BrandGuard own (monitor.fetch,
+monitor.parse, monitor.match, monitor.dedup, models, rules, monitor.audit, monitor.storage.mentions_repo)
+into the ``Steps`` bundle that ``monitor.pipeline`` drives.
+
+Module-level imports are stdlib only: parse workers are spawned interpreters that import this module
+to unpickle ``parse_in_worker``, and SQLAlchemy + the pipeline would cost each of them ~25 MB.
 """
 
 from __future__ import annotations
@@ -17,16 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
-
-from monitor.pipeline import Candidate, DueSource, Fetched, Score, Steps
-from monitor.storage import schema
-
 if TYPE_CHECKING:
     import httpx
+    from sqlalchemy.engine import Connection
 
     from monitor.config import Config, SourceConfig
+    from monitor.pipeline import Candidate, DueSource, Fetched, Score, Steps
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +89,7 @@ class RealSteps:
             self.scorer = make_scorer()
 
     def steps(self) -> Steps:
+        from monitor.pipeline import Steps
         from monitor.storage.mentions_repo import insert_mention
 
         return Steps(
@@ -118,6 +118,7 @@ class RealSteps:
         from dataclasses import replace
 
         from monitor.fetch import Validators, fetch
+        from monitor.pipeline import Fetched
 
         cfg = self._sources.get(source.name)
         policy = replace(self._policy, headers=cfg.request_headers()) if cfg else self._policy
@@ -166,7 +167,11 @@ def match_items(
     matcher: Any, source: DueSource, items: Sequence[Any], conn: Connection, now: datetime
 ) -> list[Candidate]:
     """Brand-matched, not yet stored items of one document, each linked to a story."""
+    from sqlalchemy import select
+
     from monitor.dedup import MASK64, document_keys, link_story, new_story_key, simhash
+    from monitor.pipeline import Candidate
+    from monitor.storage import schema
     from monitor.storage.mentions_repo import recent_fingerprints
 
     keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
@@ -239,6 +244,8 @@ def _published(item: Any) -> datetime | None:
 
 def make_scorer() -> Callable[[Sequence[str]], Sequence[Score]]:
     """Load the sentiment model once; without it mentions are still stored (scores NULL)."""
+    from monitor.pipeline import Score
+
     model: Any = None
     try:
         from models import load_model

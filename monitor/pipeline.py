@@ -251,7 +251,10 @@ class Crawler:
             # The claim check comes first: in PostgreSQL it also row-locks the source for this transaction.
             if not release_source(conn, source.id, worker_id=self.worker_id, **values):
                 raise LostClaimError(f"claim lost to another worker; {len(candidates)} items left for it")
-            for candidate in candidates:
+            # Oldest first, so mention ids follow publication (the policy works in id order); ties in one
+            # global order, so two daemons storing the same cross-posted items wait on each other's
+            # unique-index entries in turn instead of deadlocking.
+            for candidate in sorted(candidates, key=lambda c: (c.published_at, c.brand, c.dedup_key)):
                 _, inserted = self.steps.insert(
                     conn, mention_values(candidate, source, now, baseline=baseline)
                 )

@@ -47,6 +47,8 @@ def health(row: SourceRow) -> str:
         return "disabled"
     if row.consecutive_errors:
         return "failing"
+    if row.last_error:
+        return "throttled"  # 429/503 with Retry-After: waiting as asked, not counted as an error
     if row.last_success_at is None:
         return "new"
     return "ok"

@@ -79,7 +79,7 @@ def demo_config_dict(dataset: Dataset, server: FeedServer, webhook_url: str) -> 
         "brands": BRANDS,
         "sources": sources,
         "channels": [{"name": "demo-webhook", "kind": "webhook", "url": webhook_url, "rate_per_minute": 600}],
-        "routes": [{"brands": ["*"], "channels": ["demo-webhook"]}],
+        "routes": [{"brands": ["*"], "channels": ["demo-webhook"], "escalate_to": ["demo-webhook"]}],
     }
 
 
@@ -220,11 +220,13 @@ def run_scenario(
             clock.now = now
             report = daemon.poll_tick(now)
             daemon.deadline_tick(now)
-            daemon.outbox_tick(now)
+            sent = daemon.outbox_tick(now)
             stored = sum(r.stored for r in report.results)
             negative = _negative_since(engine, now)
             errors = [f"{r.name}: {r.error}" for r in report.results if r.outcome in ("error", "disabled")]
             narrator.round(now, stored, negative, errors, baseline=i == 0)
+            if sent:
+                narrator.say(now, f"  -> {sent} notification(s) delivered to the webhook (已推送通知)")
             if pace_s and stop is not None:
                 stop.wait(pace_s)
             elif pace_s:

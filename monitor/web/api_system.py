@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from monitor.web.metrics import render_metrics
 
 router = APIRouter()
+Role = Literal["pr", "copywriter", "auditor", "admin"]
 
 
 class Health(BaseModel):
@@ -89,11 +90,59 @@ class UserOut(BaseModel):
     created_at: str
 
 
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class TokenIn(BaseModel):
+    role: Role | None = None
+    label: str | None = Field(default=None, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="shown once; only its SHA-256 is stored")
+
+
+def _user_out(user: Any) -> dict[str, Any]:
+    return {"name": user.name, "role": user.role, "disabled": user.disabled,
+            "created_at": user.created_at.isoformat()}
+
+
+UserName = Annotated[str, Path(min_length=1, max_length=200)]
+
+
 @router.get("/api/v1/users", response_model=list[UserOut], tags=["users"])
-def users(request: Request) -> Any:
+def list_all(request: Request) -> Any:
     from monitor.users import list_users
 
-    return [
-        {"name": u.name, "role": u.role, "disabled": u.disabled, "created_at": u.created_at.isoformat()}
-        for u in list_users(request.app.state.web.engine)
-    ]
+    return [_user_out(u) for u in list_users(request.app.state.web.engine)]
+
+
+@router.post("/api/v1/users", response_model=UserOut, status_code=201, tags=["users"])
+def add(body: UserIn, request: Request) -> Any:
+    from monitor.users import add_user
+
+    state = request.app.state.web
+    user = add_user(state.engine, body.name, body.role, body.password, actor=request.state.principal.name,
+                    now=state.now())
+    return _user_out(user)
+
+
+@router.post("/api/v1/users/{name}/disable", response_model=UserOut, tags=["users"])
+def disable(name: UserName, request: Request) -> Any:
+    from monitor.users import disable_user
+
+    state = request.app.state.web
+    return _user_out(disable_user(state.engine, name, actor=request.state.principal.name, now=state.now()))
+
+
+@router.post("/api/v1/users/{name}/tokens", response_model=TokenOut, status_code=201, tags=["users"])
+def token(name: UserName, body: TokenIn, request: Request) -> Any:
+    from monitor.users import create_token
+
+    state = request.app.state.web
+    value = create_token(state.engine, name, role=body.role, label=body.label,
+                         actor=request.state.principal.name, now=state.now())
+    return {"token": value}

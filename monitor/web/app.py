@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alerts.errors import AlertsError, IncidentNotFound, TransitionError
 from monitor.errors import BrandGuardError
@@ -96,6 +97,7 @@ def create_app(
         pages_incidents,
         pages_mentions,
         pages_reports,
+        pages_users,
     )
     from monitor.web.templating import make_templates
 
@@ -128,23 +130,41 @@ def create_app(
     for module in (api_system, api_check, api_mentions, api_incidents, api_audit):
         app.include_router(module.router)
         routers.append(module.router)
-    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_reports):
+    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_reports,
+                   pages_users):
         app.include_router(module.router, include_in_schema=False)
         routers.append(module.router)
     app.state.routers = routers
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        response: Response = await call_next(request)
-        # Clickjacking on the acknowledge buttons, MIME sniffing of exports, and leaking incident URLs
-        # to the external sites the console links to.
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+class SecurityHeaders:
+    """Clickjacking on the acknowledge buttons, MIME sniffing of exports, and leaking incident URLs to
+    the external sites the console links to. Plain ASGI: ``BaseHTTPMiddleware`` cost ~1 ms a request."""
+
+    HEADERS = (
+        (b"x-frame-options", b"DENY"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def route_keys(app: FastAPI) -> set[tuple[str, str]]:

@@ -11,7 +11,6 @@ import secrets
 from pathlib import Path
 
 from fastapi import HTTPException, Request
-from starlette.concurrency import run_in_threadpool
 
 from monitor.users import Principal, principal_for_session, principal_for_token
 from monitor.web.csrf import SAFE_METHODS, csrf_ok
@@ -93,7 +92,9 @@ async def authorize(request: Request) -> Principal | None:
     if (method, path) not in PERMISSIONS:
         raise HTTPException(status_code=403, detail="route not in the permission table")
     sent_bearer = _bearer(request) is not None
-    principal = await run_in_threadpool(_resolve, request)
+    # On the event loop, not in the thread pool: one indexed lookup is ~0.3 ms, while 40 pool threads
+    # fighting for the GIL made the order in which requests got through unfair (multi-second p99).
+    principal = _resolve(request)
     request.state.principal = principal
     if principal is None and not is_public(method, path):
         if sent_bearer or is_api(path):

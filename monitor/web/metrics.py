@@ -37,11 +37,11 @@ class _DatabaseCollector:
 
 def _mentions(conn: Any) -> Iterator[Metric]:
     family = CounterMetricFamily("brandguard_mentions", "Mentions stored", labels=["brand", "label"])
-    query = select(mentions.c.brand, func.coalesce(mentions.c.label, "unscored"), func.count()).group_by(
-        mentions.c.brand, func.coalesce(mentions.c.label, "unscored")
-    )
+    # Group by the plain column: PostgreSQL sees two bound "unscored" literals as different expressions.
+    columns = (mentions.c.brand, mentions.c.label)
+    query = select(*columns, func.count()).group_by(*columns)
     for brand, label, count in conn.execute(query):
-        family.add_metric([brand, label], count)
+        family.add_metric([brand, label or "unscored"], count)
     yield family
 
 

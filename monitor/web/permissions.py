@@ -39,6 +39,9 @@ PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/audit/export"): AUDIT_READERS,
     ("GET", "/api/v1/sources"): ALL_ROLES,
     ("GET", "/api/v1/users"): ADMINS,
+    ("POST", "/api/v1/users"): ADMINS,
+    ("POST", "/api/v1/users/{name}/disable"): ADMINS,
+    ("POST", "/api/v1/users/{name}/tokens"): ADMINS,
     # pages
     ("GET", "/"): ALL_ROLES,
     ("GET", "/incidents"): ALL_ROLES,
@@ -51,6 +54,9 @@ PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/audit"): AUDIT_READERS,
     ("GET", "/audit/export"): AUDIT_READERS,
     ("GET", "/reports"): ALL_ROLES,
+    ("GET", "/users"): ADMINS,
+    ("POST", "/users"): ADMINS,
+    ("POST", "/users/{name}/disable"): ADMINS,
 }
 
 

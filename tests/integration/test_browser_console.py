@@ -124,3 +124,15 @@ def test_auditor_has_no_buttons_and_the_api_refuses(browser: Any, console: tuple
     assert form.status == 403
     assert page.request.get(f"{base}/audit").status == 200
     context.close()
+
+
+def test_board_fits_a_phone(browser: Any, console: tuple[str, int]) -> None:
+    base, incident_id = console
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, base, "pr1")
+    for url in ("/incidents", f"/incidents/{incident_id}", "/check", "/reports"):
+        page.goto(f"{base}{url}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
+    context.close()

@@ -44,7 +44,10 @@ def test_first_fetch_is_a_baseline_stored_scored_and_never_alerted(sqlite_engine
     rows = mentions(sqlite_engine)
     assert [r["baseline"] for r in rows] == [True, True]
     assert [r["policy_done"] for r in rows] == [True, True]  # the alert policy never sees them
-    assert [r["label"] for r in rows] == ["neutral", "negative"]
+    assert sorted((r["title"], r["label"]) for r in rows) == [
+        ("云帆汽车 新车发布", "neutral"),
+        ("云帆汽车 自燃", "negative"),
+    ]
     state = source_row(sqlite_engine, sid)
     assert state["baseline_done"] and state["claimed_by"] is None and state["fetch_count"] == 1
 

@@ -32,6 +32,7 @@ def data_dir(tmp_path: Path) -> Path:
         disabled_at=NOW,
         disabled_reason="failing since 2026-11-22 08:00 UTC: connect timeout",
     )
+    add_source(engine, "限流源", last_success_at=NOW, last_error="HTTP 429 Too Many Requests")
     engine.dispose()
     return tmp_path
 
@@ -45,6 +46,7 @@ def test_sources_list_shows_health_errors_and_why_disabled(
     assert lines["健康源"].split()[2] == "ok"
     assert lines["坏源"].split()[2] == "failing" and " 4 " in lines["坏源"]
     assert lines["停用源"].split()[2] == "disabled"
+    assert lines["限流源"].split()[2] == "throttled"
     assert "disabled 2026-11-23 16:00: failing since 2026-11-22 08:00 UTC: connect timeout" in out
     assert "last error: HTTP 500" in out
     assert "times in Asia/Shanghai" in out

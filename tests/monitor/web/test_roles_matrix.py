@@ -21,11 +21,14 @@ JSON_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/mentions"): {"brand": "示例品牌", "title": "门店被投诉", "guid": "m-1"},
     ("POST", "/api/v1/incidents/{incident_id}/respond"): {"url": "https://example.com/statement"},
     ("POST", "/api/v1/incidents/{incident_id}/dismiss"): {"reason": "误报"},
+    ("POST", "/api/v1/users"): {"name": "new.user", "role": "copywriter", "password": "a long password"},
+    ("POST", "/api/v1/users/{name}/tokens"): {"label": "matrix"},
 }
 FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/login"): {"username": "nobody", "password": "wrong password"},
     ("POST", "/check"): {"text": "全网最低价"},
     ("POST", "/incidents/{incident_id}/{action}"): {"reason": "误报"},
+    ("POST", "/users"): {"name": "page.user", "role": "pr", "password": "a long password"},
 }
 
 
@@ -36,7 +39,11 @@ def world(seeded: Seeded) -> Any:
 
 
 def _concrete(path: str, data: Seeded) -> str:
-    return path.replace("{incident_id}", str(data.incident_id)).replace("{action}", "acknowledge")
+    return (
+        path.replace("{incident_id}", str(data.incident_id))
+        .replace("{action}", "acknowledge")
+        .replace("{name}", "copywriter1")
+    )
 
 
 def _denied(response: Any) -> bool:
@@ -79,8 +86,10 @@ def test_matrix(world: Any, who: str) -> None:
         assert response.status_code < 500, (who, method, path, response.text[:300])
         expected = allowed(method, path, None if who == ANONYMOUS else who)
         if expected == _denied(response):
-            failures.append(f"{who} {method} {path}: expected {'allowed' if expected else 'denied'}, "
-                            f"got {response.status_code}")
+            failures.append(
+                f"{who} {method} {path}: expected {'allowed' if expected else 'denied'}, "
+                f"got {response.status_code}"
+            )
     assert failures == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -85,3 +86,45 @@ def test_users_cli(
     assert main([*base, "users", "add", "x", "--role", "pr"]) == 0
     assert main([*base, "users", "add", "x", "--role", "pr"]) == 2
     assert capsys.readouterr().err.strip() == "brandguard: error: user 'x' already exists"
+
+
+def test_admin_manages_users_over_the_api_and_it_is_audited(seeded: Seeded, client: Any) -> None:
+    from monitor.audit.query import list_entries
+    from tests.monitor.web.conftest import bearer
+
+    admin = bearer(seeded, "admin")
+    created = client.post(
+        "/api/v1/users", json={"name": "new.pr", "role": "pr", "password": PASSWORD}, headers=admin
+    )
+    assert created.status_code == 201 and created.json()["role"] == "pr"
+    again = client.post(
+        "/api/v1/users", json={"name": "new.pr", "role": "pr", "password": PASSWORD}, headers=admin
+    )
+    assert again.status_code == 400 and "already exists" in again.json()["detail"]
+    token = client.post("/api/v1/users/new.pr/tokens", json={"label": "bot"}, headers=admin).json()["token"]
+    assert client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.post("/api/v1/users/new.pr/disable", headers=admin).json()["disabled"] is True
+    assert client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    entries = [e for e in list_entries(seeded.ctx.engine, kind="users") if e.subject == "user:new.pr"]
+    assert [(e.kind, e.actor) for e in entries] == [
+        ("users.add", "admin1"),
+        ("users.token", "admin1"),
+        ("users.disable", "admin1"),
+    ]
+    assert token not in str([e.data for e in entries])
+
+
+def test_users_page_add_and_disable(seeded: Seeded, client: Any) -> None:
+    from tests.monitor.web.test_auth import csrf_from_page, login
+
+    login(client, "admin1")
+    token = csrf_from_page(client.get("/users").text)
+    added = client.post(
+        "/users", data={"csrf_token": token, "name": "page.user", "role": "auditor", "password": PASSWORD}
+    )
+    assert added.status_code == 303
+    assert "page.user" in client.get("/users").text
+    weak = client.post("/users", data={"csrf_token": token, "name": "weak", "role": "pr", "password": "x"})
+    assert weak.status_code == 400 and "at least" in weak.text
+    assert client.post("/users/page.user/disable", data={"csrf_token": token}).status_code == 303
+    assert "已停用" in client.get("/users").text
