@@ -111,8 +111,10 @@ def test_link_story_picks_the_nearest_within_distance() -> None:
     fp = 0b1011
     recent = [(fp ^ 0b111, "three-away"), (fp ^ 0b1, "one-away"), (fp ^ 0b1111, "four-away")]
     assert link_story(fp, recent) == "one-away"
-    assert link_story(fp, [(fp ^ 0b1111, "four-away")]) is None
+    assert link_story(fp, [(fp ^ 0b1111, "four-away")], max_distance=3) is None
     assert link_story(fp, [(fp ^ 0b1111, "four-away")], max_distance=4) == "four-away"
+    nine_away = fp ^ 0b1_1111_1111
+    assert link_story(fp, [(nine_away, "nine-away")]) is None  # default: 8 bits
     assert link_story(fp, []) is None
 
 
@@ -142,7 +144,7 @@ COMMENTED_REPOSTS = [
 @pytest.mark.parametrize("repost", COMMENTED_REPOSTS)
 def test_reposts_with_added_words_stay_well_inside_the_gap_to_other_stories(repost: str) -> None:
     # Measured: a short comment added to a ~90-character post moves 3-7 bits, while different stories
-    # about the same brand stay >= 20 bits apart; a caller wanting these linked passes max_distance=8.
+    # about the same brand stay >= 20 bits apart; the default distance links these.
     assert hamming(simhash(STORY), simhash(repost)) <= 8
-    assert link_story(simhash(repost), [(simhash(STORY), "story-1")], max_distance=8) == "story-1"
+    assert link_story(simhash(repost), [(simhash(STORY), "story-1")]) == "story-1"
     assert all(hamming(simhash(other), simhash(STORY)) >= 20 for other in OTHER_STORIES)
