@@ -21,7 +21,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -46,6 +46,9 @@ CLAIM_LEASE_MARGIN_S = 120
 # tick (or another daemon) instead of sitting in our queue under a claim that might expire.
 CLAIMS_PER_SLOT = 10
 OUTBOX_TICK_S = 10
+AUDIT_TICK_S = 300
+AUDIT_CHECKPOINT_MAX_AGE = timedelta(hours=1)
+FETCH_LATENCY_KEY = "fetch_latency"  # read by monitor.web.metrics
 # How long a stopping daemon lets in-flight crawls finish before cancelling them.
 STOP_GRACE_S = 5.0
 
@@ -99,7 +102,14 @@ class Daemon:
             finally:
                 self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
         report.policy = self.run_policy(now)
+        record_fetch_latency(self.engine, [r.fetch_s for r in report.results if r.fetch_s is not None], now)
         return report
+
+    def audit_tick(self, now: datetime) -> object:
+        """Signed checkpoint of the compliance log when one is due (nothing without BRANDGUARD_AUDIT_KEY)."""
+        from monitor.audit import checkpoint_if_due
+
+        return checkpoint_if_due(self.engine, now=now, max_age=AUDIT_CHECKPOINT_MAX_AGE)
 
     def claim(self, now: datetime) -> list[DueSource]:
         from monitor.storage.sources_repo import claim_due_sources
@@ -178,6 +188,7 @@ class Daemon:
             ("poll", self.poll_tick, daemon_cfg.poll_tick_s),
             ("deadlines", self.deadline_tick, daemon_cfg.deadline_tick_s),
             ("outbox", self.outbox_tick, OUTBOX_TICK_S),
+            ("audit", self.audit_tick, AUDIT_TICK_S),
         )
         for name, tick, every_s in jobs:
             scheduler.add_job(
@@ -230,6 +241,35 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
+
+
+def record_fetch_latency(engine: Engine, durations: Sequence[float], now: datetime) -> None:
+    """Accumulate fetch durations in daemon_state for /metrics (count, sum, last), shared by all daemons."""
+    if not durations:
+        return
+    daemon_state = schema.daemon_state
+    try:
+        with engine.begin() as conn:
+            row = conn.execute(
+                select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY).with_for_update()
+            ).first()
+            old = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+            value = {
+                "count": int(old.get("count", 0)) + len(durations),
+                "sum_s": float(old.get("sum_s", 0.0)) + float(sum(durations)),
+                "last_s": float(durations[-1]),
+            }
+            if row is None:
+                conn.execute(daemon_state.insert().values(key=FETCH_LATENCY_KEY, value=value, updated_at=now))
+            else:
+                conn.execute(
+                    update(daemon_state)
+                    .where(daemon_state.c.key == FETCH_LATENCY_KEY)
+                    .values(value=value, updated_at=now)
+                )
+    except exc.IntegrityError:
+        # Another daemon inserted the row first; these figures are only metrics, the next tick adds them.
+        log.debug("fetch latency row created concurrently; skipped this tick's figures")
 
 
 def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:

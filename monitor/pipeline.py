@@ -132,6 +132,8 @@ class CrawlResult:
     error: str | None = None
     # seconds from the fetched response to the commit of its mentions (parse, match, score, store)
     fetch_to_store_s: float | None = None
+    # seconds the fetch itself took (request to full body or failure), for /metrics
+    fetch_s: float | None = None
 
 
 Fetcher = Callable[[DueSource], Awaitable[Fetched]]
@@ -170,9 +172,10 @@ class Crawler:
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
 
     async def crawl(self, source: DueSource, now: datetime) -> CrawlResult:
+        started = self.clock()
         fetched = await self._fetch(source)
         received = self.clock()
-        result = CrawlResult(source.id, source.name, "ok")
+        result = CrawlResult(source.id, source.name, "ok", fetch_s=received - started)
         candidates: list[Candidate] = []
         body_sha = None
         if fetched.outcome == "ok":

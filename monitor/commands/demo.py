@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from monitor.context import Context
+
+if TYPE_CHECKING:
+    from monitor.web.background import BackgroundServer
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -80,34 +84,26 @@ def _run_live(ctx: Context) -> int:
 
 
 class _WebConsole:
-    """Serves monitor.web.app.create_app(ctx) on loopback when the web console is installed."""
+    """Serves the web console on loopback for the demo database."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.url: str | None = None
-        self._server: object | None = None
+        self._server: BackgroundServer | None = None
 
     def start(self, engine: object, config: object) -> None:
-        try:
-            from monitor.web.app import create_app
-        except ImportError:
-            return
-        import uvicorn
-
         from monitor.context import Context
+        from monitor.web.app import create_app
+        from monitor.web.background import BackgroundServer
 
         demo_ctx = Context(config_path=None, data_dir=self.ctx.data_dir / "demo")
         demo_ctx._config = config  # type: ignore[assignment]
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(demo_ctx, secure_cookies=False), host="127.0.0.1", port=8765, log_level="warning"
-            )
-        )
-        threading.Thread(target=server.run, name="demo-web", daemon=True).start()
+        server = BackgroundServer(create_app(demo_ctx, secure_cookies=False), host="127.0.0.1", port=8765)
+        server.start()
         self._server = server
-        self.url = "http://127.0.0.1:8765/"
+        self.url = server.url
         print(f"web console: {self.url}", flush=True)
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True  # type: ignore[attr-defined]
+            self._server.stop()

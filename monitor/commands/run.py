@@ -6,9 +6,13 @@ import argparse
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from monitor.context import Context
 from monitor.errors import UsageError
+
+if TYPE_CHECKING:
+    from monitor.daemon import Daemon
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -22,7 +26,23 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     )
     p.add_argument("--once", action="store_true", help="one poll, deadline and outbox tick, then exit")
     p.add_argument("--quiet", action="store_true", help="log warnings and errors only")
+    p.add_argument(
+        "--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
+        help="serve the web console and API here while running (default 127.0.0.1:8080)",
+    )
+    p.add_argument("--no-web", action="store_true", help="do not serve the web console")
+    p.add_argument(
+        "--insecure-cookies", action="store_true",
+        help="send the console's session cookie over plain http (only for http://127.0.0.1 use)",
+    )
     p.set_defaults(handler=_run)
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UsageError(f"--listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got {value!r})")
+    return host.strip("[]"), int(port)
 
 
 def configure_logging(quiet: bool) -> None:
@@ -48,7 +68,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         steps = RealSteps(config, actor="daemon", parse_executor=executor).steps()
         daemon = Daemon(ctx.engine, config, steps)
         if not args.once:
-            return daemon.run_forever()
+            return _run_forever(daemon, args, ctx)
         now = datetime.now(UTC)
         daemon.sync_sources(now)
         report = daemon.poll_tick(now)
@@ -62,3 +82,19 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_forever(daemon: Daemon, args: argparse.Namespace, ctx: Context) -> int:
+    if args.no_web:
+        return daemon.run_forever()
+    from monitor.web.app import create_app
+    from monitor.web.background import BackgroundServer
+
+    host, port = parse_listen(args.listen)
+    web = BackgroundServer(create_app(ctx, secure_cookies=not args.insecure_cookies), host=host, port=port)
+    web.start()
+    logging.getLogger("monitor.run").info("web console on %s", web.url)
+    try:
+        return daemon.run_forever()
+    finally:
+        web.stop()

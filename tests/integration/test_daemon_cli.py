@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.integration.misbehaving_server import misbehaving_server, static
@@ -54,12 +56,19 @@ def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def test_run_crawls_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     with misbehaving_server({"/feed.xml": static(RSS)}) as server:
         config = _write_config(tmp_path / "brandguard.toml", server.url("/feed.xml"))
         common = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+        port = _free_port()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor", *common, "run"],
+            [sys.executable, "-m", "monitor", *common, "run", "--listen", f"127.0.0.1:{port}"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -73,6 +82,9 @@ def test_run_crawls_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             listing = ""
             while "ok" not in listing and time.monotonic() < deadline:  # until its crawl is committed
                 listing = _cli(*common, "sources", "list").stdout
+            # `run` serves the web console beside the daemon (issue 7).
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            assert health.status_code == 200
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=30)
         finally:
