@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -91,6 +92,16 @@ class Daemon:
 
     def sync_sources(self, now: datetime) -> None:
         sync_config_sources(self.engine, self.config, now)
+
+    def audit_environment(self, config_path: Path | None, now: datetime) -> list[str]:
+        """Audit config / rule pack / model changes since the last start (see monitor.change_audit)."""
+        from monitor.change_audit import record_changes
+
+        actor = f"daemon:{self.worker_id}"
+        changed = record_changes(self.engine, actor=actor, config_path=config_path, now=now)
+        for kind in changed:
+            log.info("compliance log: %s recorded", kind)
+        return changed
 
     def poll_tick(self, now: datetime) -> TickReport:
         report = TickReport(now)

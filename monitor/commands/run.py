@@ -67,6 +67,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         steps = RealSteps(config, actor="daemon", parse_executor=executor).steps()
         daemon = Daemon(ctx.engine, config, steps)
+        daemon.audit_environment(ctx.config_path, datetime.now(UTC))
         if not args.once:
             return _run_forever(daemon, args, ctx)
         now = datetime.now(UTC)
