@@ -1,7 +1,7 @@
 """Benchmark the alert path.
 
-    .venv/bin/python bench/alert_latency.py                       # SQLite in a temp dir
-    .venv/bin/python bench/alert_latency.py --url postgresql://postgres@127.0.0.1/DB   # an empty, disposable DB
+    .venv/bin/python bench/alert_latency.py              # SQLite in a temp dir
+    .venv/bin/python bench/alert_latency.py --url postgresql://postgres@127.0.0.1/DB   # empty, disposable
 
 1. Latency from a stored negative mention to the message received by a loopback webhook: each round
    stores one mention, then runs what the daemon's ticks run (policy, outbox delivery) and takes the

@@ -16,7 +16,8 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 def _value(engine: Engine) -> object:
     with engine.connect() as conn:
-        return conn.execute(select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY)).scalar()
+        query = select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY)
+        return conn.execute(query).scalar()
 
 
 def test_durations_accumulate_and_the_last_one_is_kept(engine: Engine) -> None:
