@@ -54,7 +54,8 @@ class Context:
         env = os.environ.get(DATABASE_URL_ENV)
         if env:
             return env
-        url = self.config.storage.url
+        # Without a config file the defaults apply; skip loading (pydantic) so `check` stays fast.
+        url = self.config.storage.url if self.config_path is not None or self._config is not None else None
         if url:
             return url
         return f"sqlite:///{(self.data_dir / 'brandguard.db').resolve()}"
