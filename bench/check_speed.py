@@ -108,7 +108,9 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_cli(args: list[str], runs: int) -> tuple[float, float, subprocess.CompletedProcess[bytes]]:
+def time_cli(
+    args: list[str], runs: int, cwd: Path = ROOT
+) -> tuple[float, float, subprocess.CompletedProcess[bytes]]:
     """Median wall time and median CPU time (user + sys) of the child; the CPU figure is what to compare
     on a shared machine, where wall time includes waiting for a core."""
     times = []
@@ -116,7 +118,7 @@ def time_cli(args: list[str], runs: int) -> tuple[float, float, subprocess.Compl
     proc = None
     for _ in range(runs):
         start, cpu_start = time.perf_counter(), _child_cpu()
-        proc = subprocess.run([*BRANDGUARD, *args], cwd=ROOT, capture_output=True, check=False)
+        proc = subprocess.run([*BRANDGUARD, *args], cwd=cwd, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
         cpu.append(_child_cpu() - cpu_start)
         if proc.returncode not in (0, 1):
@@ -141,7 +143,13 @@ def main() -> None:
         size = generate_corpus(corpus, args.mb, args.files)
         mb = size / 1_000_000
         command = ["check", str(corpus), "--format", "json", "--fail-on", "never", "--jobs", str(args.jobs)]
-        elapsed, cpu, proc = time_cli(command, args.runs)
+        # Two cases: a copy repository (no BrandGuard installation: nothing is recorded) and an
+        # installation, where every checked file also gets a compliance-log entry in SQLite.
+        work = Path(tmp)
+        state = ["--data-dir", str(work / "state")]
+        (work / "state").mkdir()
+        elapsed, cpu, proc = time_cli(command, args.runs, cwd=work)
+        audited, audited_cpu, _ = time_cli([*state, *command], args.runs, cwd=work)
         doc = json.loads(proc.stdout)
         findings = sum(len(r["findings"]) for r in doc["results"])
         raw_elapsed, term_count = raw_aho_corasick(corpus)
@@ -152,19 +160,25 @@ def main() -> None:
         while len(text) < 2000:
             text += rng.choice(RISKY) if rng.random() < 0.2 else rng.choice(CLEAN)
         draft.write_text(text[:2000], encoding="utf-8")
-        single, single_cpu, _ = time_cli(["check", str(draft)], max(args.runs, 5))
-        version, version_cpu, _ = time_cli(["--version"], max(args.runs, 5))
+        short_runs = max(args.runs, 5)
+        single, single_cpu, _ = time_cli(["check", str(draft)], short_runs, cwd=work)
+        single_audited, single_audited_cpu, _ = time_cli([*state, "check", str(draft)], short_runs, cwd=work)
+        version, version_cpu, _ = time_cli(["--version"], short_runs, cwd=work)
         load = os.getloadavg()[0]
     print(f"corpus: {mb:.1f} MB in {args.files} files, {findings} findings")
     print(f"load average at the end: {load:.1f} on {os.cpu_count()} cores")
     print(f"brandguard check --jobs {args.jobs} (end to end, median of {args.runs}): wall {elapsed:.2f} s = "
           f"{mb / elapsed:.1f} MB/s; CPU {cpu:.2f} s = {mb / cpu:.1f} MB/s")
+    print(f"same, in an installation ({args.files} compliance-log entries written): wall {audited:.2f} s = "
+          f"{mb / audited:.1f} MB/s; CPU {audited_cpu:.2f} s = {mb / audited_cpu:.1f} MB/s")
     print(f"rules.check in process (CPU, no start-up / IO / output): {core_cpu:.2f} s = "
           f"{mb / core_cpu:.1f} MB/s")
     print(f"raw ahocorasick_rs scan of {term_count} terms, same text: {raw_elapsed:.3f} s = "
           f"{mb / raw_elapsed:.0f} MB/s")
     print(f"one 2,000-character draft from the shell (median of {max(args.runs, 5)}): wall {single:.3f} s, "
           f"CPU {single_cpu:.3f} s")
+    print(f"same, in an installation (one compliance-log entry): wall {single_audited:.3f} s, "
+          f"CPU {single_audited_cpu:.3f} s")
     print(f"`brandguard --version` from the shell (interpreter + CLI start-up): wall {version:.3f} s, "
           f"CPU {version_cpu:.3f} s")
 
