@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from monitor.storage.engine import open_database, read_transaction
-from monitor.storage.migrate import current_revision, head_revision
+from monitor.storage.migrate import HEAD_REVISION, current_revision, head_revision
 from monitor.storage.schema import metadata
 
 
@@ -21,6 +21,12 @@ def test_migrated_database_matches_schema(engine: Engine) -> None:
         "monitor/storage/schema.py and the migrations differ; before the first release run "
         "`.venv/bin/python monitor/storage/migrations/regenerate_initial.py`, afterwards add a revision"
     )
+
+
+def test_pinned_head_matches_the_migration_scripts() -> None:
+    # The fast open path compares the stored revision with HEAD_REVISION; a new revision script must
+    # move it, or databases would never be upgraded.
+    assert head_revision() == HEAD_REVISION
 
 
 def test_database_is_at_head(engine: Engine) -> None:
