@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import unicodedata
 from datetime import UTC, datetime
@@ -133,6 +132,8 @@ def _test(args: argparse.Namespace, ctx: Context) -> int:
         allow_networks=tuple(daemon.allow_networks),
         headers=configured.request_headers() if configured else {},
     )
+    import asyncio  # here, not at module level: every CLI start (even `check`) imports this module
+
     now = datetime.now(UTC)
     result = asyncio.run(fetch(args.url, policy=policy, now=now))
     if result.status in ("error", "retry_later"):
