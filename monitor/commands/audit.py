@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from monitor.commands.argtypes import positive_int
 from monitor.context import Context
 from monitor.errors import UsageError
 
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     log.add_argument("--until", metavar="WHEN", help="entries before (date = through that day)")
     log.add_argument("--actor", help="only this actor")
     log.add_argument("--kind", help="only this kind; 'incident' or 'incident.*' matches incident.ack etc.")
-    log.add_argument("--limit", type=_positive_int, default=1000, help="at most this many (default 1000)")
+    log.add_argument("--limit", type=positive_int, default=1000, help="at most this many (default 1000)")
     log.add_argument("--format", choices=("text", "jsonl"), default="text", help="output format")
     log.set_defaults(handler=_log)
 
@@ -74,15 +75,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     purge.add_argument("--yes", action="store_true", help="really delete (otherwise only report)")
     purge.set_defaults(handler=_purge)
 
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def display_tz(ctx: Context) -> ZoneInfo:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from monitor.commands.argtypes import positive_int
 from monitor.context import Context
 from monitor.errors import UsageError
 
@@ -39,19 +40,10 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "or a date-time (2026-11-20T08:00, local unless it has an offset)",
     )
     lst.add_argument("--negative", action="store_true", help="only mentions labelled negative")
-    lst.add_argument("--limit", type=_positive_int, default=100, help="at most this many (default 100)")
+    lst.add_argument("--limit", type=positive_int, default=100, help="at most this many (default 100)")
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lst.set_defaults(handler=_list)
 
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def parse_since(value: str, *, now: datetime, tz: ZoneInfo) -> datetime:
