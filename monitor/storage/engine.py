@@ -135,7 +135,7 @@ def _create_sqlite_engine(url: URL) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _enable_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -149,6 +149,32 @@ def _create_sqlite_engine(url: URL) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+_WAL_ATTEMPTS = 100
+_WAL_RETRY_S = 0.05
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch a new database file to WAL (the mode is stored in the file, so later opens skip this).
+
+    Changing the journal mode needs an exclusive lock, and SQLite answers "database is locked" at once,
+    without its busy handler, when another process holds a read lock on the file -- as happens when
+    several processes open a brand-new database together. Retry for a few seconds instead of failing.
+    """
+    import sqlite3
+    import time
+
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(_WAL_RETRY_S)
 
 
 # Environmental failures: locked, disk full, connection lost, corrupt file. IntegrityError,
