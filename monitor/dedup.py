@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from monitor.query import fold_for_match
+from monitor.match_text import fold_for_match
 
 MASK64 = (1 << 64) - 1
 SHINGLE = 3  # characters (fixed: see simhash); 3-grams keep short posts apart while tolerating edits

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from monitor.query import Query, Span, TermIndex, compile_query, fold_for_match
+from monitor.match_text import Span, fold_for_match
+from monitor.query import Query, TermIndex, compile_query
 
 if TYPE_CHECKING:
     from monitor.config import BrandConfig

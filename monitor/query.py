@@ -16,8 +16,8 @@ curly quotes are accepted because operators type queries with a Chinese input me
 contain a term that has to occur (a bare ``NOT x`` would match nearly every post), NEAR operands cannot
 be negated, and terms that start or end with an ASCII letter or digit match only at a word boundary.
 
-Terms and texts go through the same ``fold_for_match``, so 星河手機, ＸＩＮＧＨＥ and "星 河 手 机"
-all find 星河手机.
+Terms and texts go through the same ``monitor.match_text.fold_for_match``, so 星河手機, ＸＩＮＧＨＥ and
+"星 河 手 机" all find 星河手机.
 Evaluation is split from term search so that ``monitor.match`` can run one Aho-Corasick automaton for
 all brands and evaluate each query on the shared hit table.
 """
@@ -31,12 +31,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Union
 
 from monitor.errors import ConfigError
-from rules.normalize import fold_text
+from monitor.match_text import Span, fold_for_match, fold_with_offsets, original_span
 
 if TYPE_CHECKING:
     import ahocorasick_rs
 
-Span = tuple[int, int]
 Hits = Mapping[str, Sequence[Span]]
 
 
@@ -52,66 +51,6 @@ class QueryError(ConfigError):
     @property
     def reason_with_position(self) -> str:
         return f"{self.reason} at position {self.position}"
-
-
-# --- folding ------------------------------------------------------------------------------------
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Chinese does not put spaces between words: a spaced-out "星 河 手 机" is evasion or layout noise.
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_SPACES = re.compile(r"\s+")
-_OTHER_SPACE = re.compile(r"[^\S ]")
-_ASCII_UPPER = re.compile(r"[A-Z]")
-
-
-def fold_for_match(text: str) -> str:
-    """The one normalisation applied to query terms and to texts before matching.
-
-    rules.normalize folding (NFKC width, traditional -> simplified, ASCII lower case, whitespace runs ->
-    one space; lengths mostly preserved), plus: no space at all between two CJK characters. The ASCII
-    lower-casing is repeated here so matching never depends on a detail of another package.
-    """
-    folded = fold_text(text)
-    # Guards first: str.translate and the look-around regex cost ~25 and ~10 us per 150 characters of
-    # Chinese, and the folding above has usually left nothing for them to do.
-    if _ASCII_UPPER.search(folded):
-        folded = folded.translate(_ASCII_LOWER)
-    if " " in folded or _OTHER_SPACE.search(folded):
-        folded = _SPACES.sub(" ", _SPACE_BETWEEN_CJK.sub("", folded))
-    return folded.strip()
-
-
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """``fold_for_match(text)`` plus, per folded character, the index of its original character
-    (and a final sentinel ``len(text)``), so hit spans can be highlighted in the original text.
-    Slower than ``fold_for_match``; meant for display, not for the crawl path."""
-    from rules.normalize import fold
-
-    folded = fold(text)
-    base, offsets = folded.text.translate(_ASCII_LOWER), folded.offsets
-    drop = {m.start() + i for m in _SPACE_BETWEEN_CJK.finditer(base) for i in range(m.end() - m.start())}
-    chars: list[str] = []
-    kept: list[int] = []
-    for i, ch in enumerate(base):
-        if i in drop:
-            continue
-        if ch.isspace():
-            if not chars or chars[-1] == " ":
-                continue  # leading space or a run: one space stands for all
-            ch = " "
-        chars.append(ch)
-        kept.append(offsets[i])
-    if chars and chars[-1] == " ":
-        chars.pop()
-        kept.pop()
-    return "".join(chars), [*kept, len(text)]
-
-
-def original_span(offsets: Sequence[int], span: Span) -> Span:
-    """Map a span of folded text back to the original text using ``fold_with_offsets`` offsets."""
-    start, end = span
-    return offsets[start], offsets[end - 1] + 1 if end > start else offsets[start]
 
 
 # --- AST ----------------------------------------------------------------------------------------

@@ -41,6 +41,27 @@ def make_client(transport: httpx.BaseTransport | None, timeout_s: float) -> http
     )
 
 
+class HttpNotifier:
+    """Shared state of the HTTP notifiers: the endpoint, an optional signing secret and one client."""
+
+    kind = "http"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        secret: str | None,
+        transport: httpx.BaseTransport | None = None,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self.url = url
+        self._secret = secret
+        self._client = make_client(transport, timeout_s)
+
+    def close(self) -> None:
+        self._client.close()
+
+
 def post_json(
     client: httpx.Client,
     url: str,

@@ -15,9 +15,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
-from alerts.notifiers.base import check_http_status, classify_code, json_body, make_client, post_json
+from alerts.notifiers.base import (
+    HttpNotifier,
+    check_http_status,
+    classify_code,
+    json_body,
+    post_json,
+)
 
 PERMANENT = frozenset({310000, 300001, 300005, 400102, 400101})
 RATE_LIMITED = frozenset({130101, 410100})
@@ -30,20 +34,8 @@ def sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode()
 
 
-class DingTalkNotifier:
+class DingTalkNotifier(HttpNotifier):
     kind = "dingtalk"
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        secret: str | None,
-        transport: httpx.BaseTransport | None = None,
-        timeout_s: float = 10.0,
-    ) -> None:
-        self.url = url
-        self._secret = secret
-        self._client = make_client(transport, timeout_s)
 
     def _signed_url(self, now: datetime) -> str:
         if not self._secret:
@@ -73,5 +65,3 @@ class DingTalkNotifier:
         )
         return "dingtalk errcode 0"
 
-    def close(self) -> None:
-        self._client.close()

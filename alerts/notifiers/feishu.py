@@ -15,9 +15,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import httpx
-
-from alerts.notifiers.base import check_http_status, classify_code, json_body, make_client, post_json
+from alerts.notifiers.base import (
+    HttpNotifier,
+    check_http_status,
+    classify_code,
+    json_body,
+    post_json,
+)
 
 PERMANENT = frozenset({19001, 19002, 19021, 19022, 19024})
 RATE_LIMITED = frozenset({11232, 9499})
@@ -28,20 +32,8 @@ def sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
-class FeishuNotifier:
+class FeishuNotifier(HttpNotifier):
     kind = "feishu"
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        secret: str | None,
-        transport: httpx.BaseTransport | None = None,
-        timeout_s: float = 10.0,
-    ) -> None:
-        self.url = url
-        self._secret = secret
-        self._client = make_client(transport, timeout_s)
 
     def send(self, message: Mapping[str, Any], *, idempotency_key: str, now: datetime) -> str:
         body: dict[str, Any] = {"msg_type": "text", "content": {"text": str(message.get("text", ""))}}
@@ -62,5 +54,3 @@ class FeishuNotifier:
         )
         return "feishu code 0"
 
-    def close(self) -> None:
-        self._client.close()

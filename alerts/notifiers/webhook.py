@@ -13,9 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import httpx
-
-from alerts.notifiers.base import check_http_status, make_client, post_json
+from alerts.notifiers.base import HttpNotifier, check_http_status, post_json
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -24,20 +22,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-class WebhookNotifier:
+class WebhookNotifier(HttpNotifier):
     kind = "webhook"
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        secret: str | None,
-        transport: httpx.BaseTransport | None = None,
-        timeout_s: float = 10.0,
-    ) -> None:
-        self.url = url
-        self._secret = secret
-        self._client = make_client(transport, timeout_s)
 
     def send(self, message: Mapping[str, Any], *, idempotency_key: str, now: datetime) -> str:
         body = json.dumps(
@@ -51,5 +37,3 @@ class WebhookNotifier:
         check_http_status(response)
         return f"HTTP {response.status_code}"
 
-    def close(self) -> None:
-        self._client.close()

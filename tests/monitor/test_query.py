@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import ConfigError
+from monitor.match_text import fold_for_match, fold_with_offsets
 from monitor.query import (
     And,
     Near,
@@ -13,8 +14,6 @@ from monitor.query import (
     QueryError,
     Term,
     compile_query,
-    fold_for_match,
-    fold_with_offsets,
     parse_query,
 )
 
