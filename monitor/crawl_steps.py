@@ -169,7 +169,7 @@ def match_items(
     """Brand-matched, not yet stored items of one document, each linked to a story."""
     from sqlalchemy import select
 
-    from monitor.dedup import MASK64, document_keys, link_story, new_story_key, simhash
+    from monitor.dedup import document_keys, link_story, new_story_key, simhash
     from monitor.pipeline import Candidate
     from monitor.storage import schema
     from monitor.storage.mentions_repo import recent_fingerprints
@@ -202,9 +202,8 @@ def match_items(
             recent[brand] = list(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
         fingerprint = simhash(_story_text(item))
         story = link_story(fingerprint, recent[brand]) or new_story_key(fingerprint, key)
-        unsigned = fingerprint & MASK64 if fingerprint else None
-        if unsigned is not None:
-            recent[brand].append((unsigned, story))  # reposts inside one document link too
+        if fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
+            recent[brand].append((fingerprint, story))  # reposts inside one document link too
         published = _published(item)
         out.append(
             Candidate(
@@ -215,7 +214,7 @@ def match_items(
                 text=item.text or "",
                 published_at=published or getattr(item, "published_at", None) or now,
                 published_estimated=published is None,
-                fingerprint=unsigned,
+                fingerprint=fingerprint or None,
                 url=item.link,
                 author=getattr(item, "author", None),
                 followers=getattr(item, "followers", None),
