@@ -174,17 +174,26 @@ def list_mentions(
     *,
     brand: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     negative_only: bool = False,
+    label: str | None = None,
+    source_id: int | None = None,
     limit: int = 100,
 ) -> list[MentionRow]:
-    """Newest first."""
+    """Newest first; ``since`` is inclusive, ``until`` exclusive (both on published_at)."""
     query = select(mentions)
     if brand is not None:
         query = query.where(mentions.c.brand == brand)
     if since is not None:
         query = query.where(mentions.c.published_at >= to_db(since))
+    if until is not None:
+        query = query.where(mentions.c.published_at < to_db(until))
     if negative_only:
         query = query.where(mentions.c.label == "negative")
+    if label is not None:
+        query = query.where(mentions.c.label == label)
+    if source_id is not None:
+        query = query.where(mentions.c.source_id == source_id)
     query = query.order_by(mentions.c.published_at.desc(), mentions.c.id.desc()).limit(limit)
     return [MentionRow.from_mapping(row) for row in conn.execute(query).mappings()]
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from monitor.storage.schema import mentions, sources
-from monitor.storage.times import as_utc_required, to_db
+from monitor.storage.mentions_repo import list_mentions
+from monitor.storage.schema import sources
 
 
 @dataclass(frozen=True)
@@ -24,25 +24,26 @@ class FeedFilter:
 
 
 def feed(engine: Engine, flt: FeedFilter) -> list[dict[str, Any]]:
-    """Newest first."""
-    query = select(
-        mentions.c.id, mentions.c.brand, sources.c.name.label("source"), mentions.c.title, mentions.c.text,
-        mentions.c.url, mentions.c.author, mentions.c.published_at, mentions.c.label, mentions.c.p_negative,
-        mentions.c.risk_terms, mentions.c.incident_id,
-    ).select_from(mentions.outerjoin(sources, sources.c.id == mentions.c.source_id))
-    if flt.brand:
-        query = query.where(mentions.c.brand == flt.brand)
-    if flt.source:
-        query = query.where(sources.c.name == flt.source)
-    if flt.label:
-        query = query.where(mentions.c.label == flt.label)
-    if flt.since is not None:
-        query = query.where(mentions.c.published_at >= to_db(flt.since))
-    if flt.until is not None:
-        query = query.where(mentions.c.published_at < to_db(flt.until))
-    query = query.order_by(mentions.c.published_at.desc(), mentions.c.id.desc()).limit(flt.limit)
+    """Newest first, each mention with the name of its source."""
     with engine.connect() as conn:
-        return [
-            {**dict(r), "published_at": as_utc_required(r["published_at"])}
-            for r in conn.execute(query).mappings()
-        ]
+        # The sources table is small (hundreds to thousands of rows): a name map beats a join here and
+        # keeps the one mention query in mentions_repo.
+        names = {row.id: row.name for row in conn.execute(select(sources.c.id, sources.c.name))}
+        source_id: int | None = None
+        if flt.source:
+            source_id = next((i for i, name in names.items() if name == flt.source), None)
+            if source_id is None:
+                return []
+        rows = list_mentions(
+            conn, brand=flt.brand or None, since=flt.since, until=flt.until, label=flt.label or None,
+            source_id=source_id, limit=flt.limit,
+        )
+    return [
+        {
+            "id": r.id, "brand": r.brand, "source": names.get(r.source_id) if r.source_id else None,
+            "title": r.title, "text": r.text, "url": r.url, "author": r.author,
+            "published_at": r.published_at, "label": r.label, "p_negative": r.p_negative,
+            "risk_terms": list(r.risk_terms), "incident_id": r.incident_id,
+        }
+        for r in rows
+    ]

@@ -128,6 +128,10 @@ def test_list_mentions_filters_newest_first(engine: Engine) -> None:
         assert [r.dedup_key for r in list_mentions(conn, brand="茶语", negative_only=True)] == ["m1", "m3"]
         since = list_mentions(conn, since=NOW - timedelta(hours=1, minutes=30))
         assert {r.dedup_key for r in since} == {"m0", "m1", "x"}
+        window = list_mentions(conn, since=NOW - timedelta(hours=3), until=NOW - timedelta(hours=1))
+        assert [r.dedup_key for r in window] == ["m2", "m3"]  # until is exclusive: m1 is at NOW - 1h
+        assert [r.dedup_key for r in list_mentions(conn, brand="茶语", label="neutral")] == ["m0", "m2", "m4"]
+        assert list_mentions(conn, source_id=999_999) == []
 
 
 def test_pending_policy_and_mark_done(engine: Engine) -> None:
