@@ -31,6 +31,7 @@ from sqlalchemy import and_, exc, select, update
 from sqlalchemy.engine import Engine
 
 from monitor import schedule
+from monitor.latency_histogram import FETCH_LATENCY_KEY, from_state, observe, to_state
 from monitor.pipeline import Crawler, CrawlResult, DueSource, Steps
 from monitor.storage import schema
 from monitor.storage.times import as_utc_required, to_db
@@ -49,7 +50,6 @@ CLAIMS_PER_SLOT = 10
 OUTBOX_TICK_S = 10
 AUDIT_TICK_S = 300
 AUDIT_CHECKPOINT_MAX_AGE = timedelta(hours=1)
-FETCH_LATENCY_KEY = "fetch_latency"  # read by monitor.web.metrics
 # How long a stopping daemon lets in-flight crawls finish before cancelling them.
 STOP_GRACE_S = 5.0
 
@@ -255,21 +255,17 @@ class Daemon:
 
 
 def record_fetch_latency(engine: Engine, durations: Sequence[float], now: datetime) -> None:
-    """Accumulate fetch durations in daemon_state for /metrics (count, sum, last), shared by all daemons."""
+    """Add fetch durations to the latency histogram in daemon_state for /metrics, shared by all daemons."""
     if not durations:
         return
     daemon_state = schema.daemon_state
     try:
         with engine.begin() as conn:
+            # FOR UPDATE (PostgreSQL) and BEGIN IMMEDIATE (SQLite) serialise this read-modify-write.
             row = conn.execute(
                 select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY).with_for_update()
             ).first()
-            old = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
-            value = {
-                "count": int(old.get("count", 0)) + len(durations),
-                "sum_s": float(old.get("sum_s", 0.0)) + float(sum(durations)),
-                "last_s": float(durations[-1]),
-            }
+            value = to_state(observe(from_state(row.value if row is not None else None), durations))
             if row is None:
                 conn.execute(daemon_state.insert().values(key=FETCH_LATENCY_KEY, value=value, updated_at=now))
             else:

@@ -11,14 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from monitor.latency_histogram import FETCH_LATENCY_KEY, from_state, le_label
 from monitor.storage.schema import daemon_state, incidents, mentions, outbox, sources
-
-FETCH_LATENCY_KEY = "fetch_latency"  # daemon_state row: {"count": n, "sum_s": x, "last_s": y} if recorded
 
 
 class _DatabaseCollector:
@@ -91,16 +90,18 @@ def _outbox(conn: Any) -> Iterator[Metric]:
 
 
 def _latency(conn: Any) -> Iterator[Metric]:
-    # Written by the daemon when it records fetch timings; absent otherwise (then reported as zero).
+    # Written by the daemon (record_fetch_latency); absent until the first timed fetch (then all zero).
     value = conn.execute(select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY)).scalar()
-    data = value if isinstance(value, dict) else {}
-    summary = GaugeMetricFamily("brandguard_fetch_latency_seconds_sum", "Total fetch time recorded")
-    summary.add_metric([], float(data.get("sum_s", 0.0)))
-    count = GaugeMetricFamily("brandguard_fetch_latency_seconds_count", "Fetches timed")
-    count.add_metric([], float(data.get("count", 0)))
+    histogram = from_state(value)
+    family = HistogramMetricFamily(
+        "brandguard_fetch_latency_seconds",
+        "Duration of source fetches (every outcome, all daemons)",
+        buckets=[(le_label(bound), float(n)) for bound, n in histogram.cumulative()],
+        sum_value=histogram.sum_s,
+    )
     last = GaugeMetricFamily("brandguard_fetch_latency_seconds_last", "Duration of the latest fetch")
-    last.add_metric([], float(data.get("last_s", 0.0)))
-    yield from (summary, count, last)
+    last.add_metric([], histogram.last_s)
+    yield from (family, last)
 
 
 def render_metrics(engine: Engine, now: datetime) -> tuple[bytes, str]:

@@ -148,6 +148,7 @@ def test_metrics_are_prometheus_text(seeded: Seeded, client: Any) -> None:
         "brandguard_deadline_breaches_total",
         "brandguard_source_errors",
         "brandguard_fetch_latency_seconds_count",
+        'brandguard_fetch_latency_seconds_bucket{le="+Inf"}',
     ):
         assert name in text
     assert 'brandguard_source_errors{source="weibo-rss"} 2.0' in text
