@@ -1,15 +1,22 @@
-"""HTTP API and console figures (issue 7), on loopback against a real uvicorn server process.
+"""HTTP API and console figures (issue 7), on loopback against a real `brandguard serve` process.
 
-    .venv/bin/python bench/api.py [--requests 2000] [--concurrency 50] [--mentions 100000]
+    .venv/bin/python bench/api.py [--workers 2] [--requests 6000] [--concurrency 50] [--mentions 100000]
+                                  [--audit-entries 0]
 
-1. POST /api/v1/check with 2,000-character drafts from 50 concurrent clients (httpx, keep-alive); every
-   request also appends its audit entry, as in production. Target: p99 < 50 ms.
+1. POST /api/v1/check with 2,000-character drafts from 50 concurrent clients; every request also appends
+   its audit entry, as in production. Target: p99 < 50 ms.
 2. GET /incidents (the board) with 100,000 mentions and 300 incidents stored. Target: < 200 ms.
 
-The server is `brandguard serve` in a separate process (so the load generator does not share its GIL).
-Three load shapes: 1 client in a loop (service time); 50 clients in a closed loop (each sends again as
-soon as it has its answer: the brief's wording); an open loop at `--rate` requests/s over up to 50
-connections (latency counted from the scheduled start).
+Two kinds of draft, both 2,000 characters:
+* typical: sentences drawn like bench/check_speed.py's corpus, with 10% of them risky (~17 findings);
+* dense: the worst case we know, half the sentences risky (~80 findings; findings drive the cost of a
+  check, of its audit entry and of the ~50 KB answer).
+
+Load shapes: 1 client in a loop (service time); 50 clients in a closed loop, each sending again as soon
+as it has its answer (the issue's wording), driven by ApacheBench (`ab -k`, C, little CPU; a Python
+client on the same two cores would cost as much CPU as the server); an open loop at `--rate` requests/s
+(latency counted from the scheduled start). `--workers` is `brandguard serve --workers` (default: one per
+core). `--audit-entries N` first fills the log with N entries, to see what a grown log costs.
 SQLite in a temporary directory; nothing is kept.
 """
 
@@ -27,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,10 +53,42 @@ PASSWORD = "bench password 123"
 
 
 def draft(rng: random.Random, chars: int = 2000) -> str:
+    """The dense worst case: half of these sentences carry findings."""
     parts: list[str] = []
     while sum(map(len, parts)) < chars:
         parts.append(rng.choice(PHRASES))
     return "".join(parts)[:chars]
+
+
+def typical_draft(rng: random.Random, chars: int = 2000, risky: float = 0.10) -> str:
+    from check_speed import CLEAN, RISKY
+
+    parts: list[str] = []
+    while sum(map(len, parts)) < chars:
+        parts.append(rng.choice(RISKY) if rng.random() < risky else rng.choice(CLEAN))
+    return "".join(parts)[:chars]
+
+
+def fill_audit_log(data_dir: Path, entries: int) -> None:
+    """Real, chained entries of a typical check's size, in transactions of 1,000."""
+    from datetime import UTC, datetime
+
+    from monitor.audit.record import check_data
+    from monitor.audit.store import append_prepared, prepare
+    from monitor.context import Context
+    from rules import check
+
+    report = check(typical_draft(random.Random(9)))
+    data = check_data(path="prefill.md", text_sha256=report.text_sha256, rule_versions=report.rule_versions,
+                      findings=[f.to_dict() for f in report.findings])
+    ctx = Context(config_path=None, data_dir=data_dir)
+    now = datetime.now(UTC)
+    for start in range(0, entries, 1000):
+        batch = [prepare(actor="bench", kind="check", subject=f"prefill-{i}", data=data, now=now)
+                 for i in range(start, min(entries, start + 1000))]
+        with ctx.engine.begin() as conn:
+            append_prepared(conn, batch)
+    ctx.close()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -121,12 +161,14 @@ def seed(data_dir: Path, mentions_n: int) -> str:
     return token
 
 
-async def load(base: str, token: str, requests: int, concurrency: int) -> tuple[list[float], int]:
+async def load(
+    base: str, token: str, requests: int, concurrency: int, make: Callable[[random.Random], str] = draft
+) -> tuple[list[float], int]:
     """Closed loop: ``concurrency`` clients, each sending its next request when the previous one ends."""
     import httpx
 
     rng = random.Random(1)
-    bodies = [{"text": draft(rng), "path": f"bench-{i}"} for i in range(50)]
+    bodies = [{"text": make(rng), "path": f"bench-{i}"} for i in range(50)]
     latencies: list[float] = []
     errors = 0
     remaining = iter(range(requests))
@@ -152,14 +194,15 @@ async def load(base: str, token: str, requests: int, concurrency: int) -> tuple[
 
 
 async def open_loop(
-    base: str, token: str, rate: float, seconds: float, clients: int
+    base: str, token: str, rate: float, seconds: float, clients: int,
+    make: Callable[[random.Random], str] = draft,
 ) -> tuple[list[float], int]:
     """Open loop: requests start on a fixed schedule (``rate`` per second) whatever the server does;
     latency counts from the scheduled start, so a stalled server cannot hide its queue."""
     import httpx
 
     rng = random.Random(2)
-    bodies = [{"text": draft(rng), "path": f"bench-{i}"} for i in range(50)]
+    bodies = [{"text": make(rng), "path": f"bench-{i}"} for i in range(50)]
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -199,7 +242,9 @@ def board(base: str, token: str, runs: int) -> list[float]:
     return times
 
 
-def ab_closed_loop(base: str, token: str, requests: int, concurrency: int, body_path: Path) -> str | None:
+def ab_closed_loop(
+    base: str, token: str, requests: int, concurrency: int, body_path: Path, label: str
+) -> str | None:
     """The same closed loop driven by ApacheBench (C, ~no CPU): Python's httpx client on the same 2 cores
     costs as much CPU as the server and adds its own unfair queueing, which inflated our p99 ~7x."""
     ab = shutil.which("ab")
@@ -226,7 +271,7 @@ def ab_closed_loop(base: str, token: str, requests: int, concurrency: int, body_
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
     pct = dict(re.findall(r"^\s+(\d+)%\s+(\d+)", out, flags=re.M))
     return (
-        f"POST /api/v1/check 2,000 chars, {concurrency} concurrent (ab -k), {requests} requests: "
+        f"POST /api/v1/check 2,000 chars {label}, {concurrency} concurrent (ab -k), {requests} requests: "
         f"p50 {pct.get('50')} ms, p95 {pct.get('95')} ms, p99 {pct.get('99')} ms, max {pct.get('100')} ms, "
         f"{float(rps.group(1)) if rps else 0:.0f} req/s, {failed.group(1) if failed else '?'} failed, "
         f"{non2xx.group(1) if non2xx else 0} non-2xx"
@@ -246,32 +291,35 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=6000, help="closed-loop requests per draft kind")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--audit-entries", type=int, default=0, help="fill the log with this many first")
     parser.add_argument("--port", type=int, default=18765)
-    parser.add_argument("--rate", type=float, default=40.0, help="offered requests/s for the open-loop run")
+    parser.add_argument("--rate", type=float, default=200.0, help="offered requests/s for the open loop")
     args = parser.parse_args()
     import httpx
 
+    kinds: dict[str, Callable[[random.Random], str]] = {"typical": typical_draft, "dense": draft}
     with tempfile.TemporaryDirectory(prefix="bg-bench-api-") as tmp:
         t0 = time.perf_counter()
         token = seed(Path(tmp), args.mentions)
         print(f"seeded {args.mentions:,} mentions + 300 incidents in {time.perf_counter() - t0:.1f} s")
+        if args.audit_entries:
+            t0 = time.perf_counter()
+            fill_audit_log(Path(tmp), args.audit_entries)
+            took = time.perf_counter() - t0
+            print(f"filled the audit log with {args.audit_entries:,} entries in {took:.1f} s")
         env = {**os.environ, "BRANDGUARD_SECRET_KEY": "bench"}
         command = [
-            sys.executable,
-            "-m",
-            "monitor",
-            "--data-dir",
-            tmp,
-            "serve",
-            "--port",
-            str(args.port),
-            "--insecure-cookies",
+            sys.executable, "-m", "monitor", "--data-dir", tmp, "serve", "--port", str(args.port),
+            "--insecure-cookies", "--workers", str(args.workers),
         ]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{args.port}"
+        print(f"brandguard serve --workers {args.workers}; {os.cpu_count()} CPUs; "
+              f"load average at start {os.getloadavg()[0]:.2f}")
         try:
             for _ in range(200):
                 try:
@@ -279,20 +327,29 @@ def main() -> int:
                     break
                 except httpx.TransportError:
                     time.sleep(0.05)  # waiting for the server process to listen
-            asyncio.run(load(base, token, 100, args.concurrency))  # warm-up: rule packs loaded
-            for concurrency, count in ((1, max(100, args.requests // 10)), (args.concurrency, args.requests)):
+            asyncio.run(load(base, token, 200, args.concurrency))  # warm-up: every worker has run checks
+            for name, make in kinds.items():
                 start = time.perf_counter()
-                latencies, errors = asyncio.run(load(base, token, count, concurrency))
+                latencies, errors = asyncio.run(load(base, token, 200, 1, make))
                 wall = time.perf_counter() - start
-                label = f"POST /api/v1/check 2,000 chars, {concurrency} concurrent, {count} requests"
-                print(_summary(label, latencies, wall, errors))
-            body_path = Path(tmp) / "draft.json"
-            body_path.write_text(json.dumps({"text": draft(random.Random(1))}, ensure_ascii=False), "utf-8")
-            line = ab_closed_loop(base, token, args.requests, args.concurrency, body_path)
-            print(line or "ab (apache2-utils) not installed: closed loop measured with httpx only")
+                print(_summary(f"POST /api/v1/check 2,000 chars {name}, 1 client, 200 requests", latencies,
+                               wall, errors))
+                body_path = Path(tmp) / f"{name}.json"
+                body = {"text": make(random.Random(1)), "path": f"bench-{name}.md"}
+                body_path.write_text(json.dumps(body, ensure_ascii=False), "utf-8")
+                line = ab_closed_loop(base, token, args.requests, args.concurrency, body_path, name)
+                if line is None:  # no ab: the Python client, whose own CPU use inflates the tail
+                    start = time.perf_counter()
+                    latencies, errors = asyncio.run(load(base, token, args.requests, args.concurrency, make))
+                    line = _summary(f"POST /api/v1/check 2,000 chars {name}, {args.concurrency} concurrent "
+                                    "(httpx; install apache2-utils for ab)", latencies,
+                                    time.perf_counter() - start, errors)
+                print(line)
             seconds = 20.0
-            latencies, errors = asyncio.run(open_loop(base, token, args.rate, seconds, args.concurrency))
-            label = f"POST /api/v1/check 2,000 chars, open loop {args.rate:g} req/s for {seconds:g} s"
+            latencies, errors = asyncio.run(
+                open_loop(base, token, args.rate, seconds, args.concurrency, typical_draft)
+            )
+            label = f"POST /api/v1/check 2,000 chars typical, open loop {args.rate:g} req/s for {seconds:g} s"
             print(_summary(label, latencies, seconds, errors))
             times = [x * 1000 for x in board(base, token, 20)]
             print(
@@ -301,7 +358,11 @@ def main() -> int:
             )
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            server.wait(timeout=20)
+        verify = subprocess.run([sys.executable, "-m", "monitor", "--data-dir", tmp, "audit", "verify"],
+                                capture_output=True, text=True, env=env)
+        last = (verify.stdout.strip().splitlines() or [""])[-1]
+        print(f"audit verify after the run: exit {verify.returncode}: {last}")
     return 0
 
 

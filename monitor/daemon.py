@@ -190,8 +190,11 @@ class Daemon:
         """Tick until SIGTERM/SIGINT; in-flight crawls finish (or are cancelled) and claims are released."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        from rules.normalize import enable_fast_fold
+
         if install_signals:
             self._install_signal_handlers()
+        enable_fast_fold()  # every mention is folded for matching; worth NumPy's import in a daemon
         self.sync_sources(self.clock())
         scheduler = BackgroundScheduler(timezone=UTC)
         daemon_cfg = self.config.daemon

@@ -9,6 +9,10 @@ Why not NFKC + OpenCC per call: NFKC runs at ~15 MB/s and OpenCC at start-up cos
 one character, so the table keeps lengths equal; the rare exceptions (``⑩`` -> ``10``, zero-width
 characters, whitespace runs) are handled by one regex pass that records where lengths change. Offsets are
 kept as piecewise-linear segments and materialised as a list only when ``.offsets`` is asked for.
+
+Long-running processes (the web server, the daemon) call ``enable_fast_fold()``: the 1:1 table then
+becomes a NumPy lookup over the text's UTF-32 code units, ~15x faster than ``str.translate`` on CJK text
+(5 vs 90 us for 2,000 characters). The CLI does not: importing NumPy costs more than it would save.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Folded", "SpanMap", "fold", "fold_text"]
+__all__ = ["Folded", "SpanMap", "enable_fast_fold", "fold", "fold_text"]
 
 _T2S_PATH = Path(__file__).with_name("data") / "t2s_chars.txt"
 _TABLE_PATH = Path(__file__).with_name("data") / "fold_table.json"
@@ -137,10 +142,39 @@ def _tables() -> tuple[dict[int, str], dict[str, str], re.Pattern[str]]:
     return one, expand, re.compile("|".join(parts))
 
 
+_fast: tuple[Any, Any] | None = None  # (numpy module, code point lookup table) once enabled
+_FAST_MIN_CHARS = 64  # below this the array set-up costs more than str.translate
+
+
+def enable_fast_fold() -> None:
+    """Translate with a NumPy lookup table from now on (a 4.4 MB array over all code points)."""
+    global _fast
+    import numpy as np
+
+    one, _, _ = _tables()
+    table = np.arange(0x110000, dtype=np.uint32)
+    table[np.fromiter(one.keys(), dtype=np.uint32, count=len(one))] = np.fromiter(
+        (ord(v) for v in one.values()), dtype=np.uint32, count=len(one)
+    )
+    _fast = (np, table)
+
+
+def _translate(text: str, one: dict[int, str]) -> str:
+    fast = _fast
+    if fast is not None and len(text) >= _FAST_MIN_CHARS:
+        np, table = fast
+        try:
+            codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        except UnicodeEncodeError:  # lone surrogates (from a broken decoder) have no UTF-32 form
+            return text.translate(one)
+        return str(table[codes].tobytes().decode("utf-32-le"))
+    return text.translate(one)
+
+
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching. Offsets always lead back into ``text``."""
     one, expand, irregular = _tables()
-    t = text.translate(one)
+    t = _translate(text, one)
     if irregular.search(t) is None:
         return Folded(t, identity_map(len(text)))
     pieces: list[str] = []

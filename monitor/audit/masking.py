@@ -27,25 +27,27 @@ def mask_free_text(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: "*" * len(m.group(0)), text)
 
 
-def _get(finding: Any, name: str, default: Any = None) -> Any:
+def _getter(finding: Any) -> Any:
+    # One type test per finding, not per field: this runs for every finding of every API check.
     if isinstance(finding, Mapping):
-        return finding.get(name, default)
-    return getattr(finding, name, default)
+        return finding.get
+    return lambda name, default=None: getattr(finding, name, default)
 
 
 def masked_finding(finding: Any) -> dict[str, Any]:
-    category = str(_get(finding, "category", "") or "")
-    text = str(_get(finding, "text", "") or "")
-    waived = bool(_get(finding, "waived", False))
-    reason = _get(finding, "waiver_reason", None) or _get(finding, "reason", None)
+    get = _getter(finding)
+    category = str(get("category", "") or "")
+    text = str(get("text", "") or "")
+    waived = bool(get("waived", False))
+    reason = get("waiver_reason", None) or get("reason", None)
     record: dict[str, Any] = {
-        "rule_id": str(_get(finding, "rule_id", "")),
+        "rule_id": str(get("rule_id", "")),
         "category": category,
-        "severity": str(_get(finding, "severity", "")),
-        "span": [int(_get(finding, "start", 0) or 0), int(_get(finding, "end", 0) or 0)],
+        "severity": str(get("severity", "")),
+        "span": [int(get("start", 0) or 0), int(get("end", 0) or 0)],
         "waived": waived,
     }
-    line = _get(finding, "line", None)
+    line = get("line", None)
     if line is not None:
         record["line"] = int(line)
     if category in PERSONAL_CATEGORIES:

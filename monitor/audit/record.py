@@ -1,4 +1,4 @@
-"""``record_check``: one audit entry per draft check, in its own transaction."""
+"""``record_check``: one audit entry per draft check, in its own transaction; ``check_data`` builds it."""
 
 from __future__ import annotations
 
@@ -30,13 +30,21 @@ def record_check(
     ``findings`` are mappings (the JSON Finding of ``brandguard check``) or objects with the same
     attributes, optionally with ``waived`` and ``waiver_reason``/``reason``. No draft text is stored.
     """
+    data = check_data(path=path, text_sha256=text_sha256, rule_versions=rule_versions, findings=findings)
+    with engine.begin() as conn:
+        return append(conn, actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now)
+
+
+def check_data(
+    *, path: str, text_sha256: str, rule_versions: Mapping[str, str], findings: Sequence[Any]
+) -> dict[str, Any]:
+    """The ``data`` of a ``check`` entry (masked findings, no draft text); pure, for callers that append
+    through their own transaction or a ``GroupCommitWriter``."""
     masked = masked_findings(findings)
-    data = {
+    return {
         "path": path,
         "text_sha256": text_sha256,
         "rule_versions": dict(rule_versions),
         "findings": masked,
         "summary": summarise(masked),
     }
-    with engine.begin() as conn:
-        return append(conn, actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now)

@@ -12,6 +12,7 @@ Values are stored exactly as SQLAlchemy's SQLite dialect stores them (times as
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,25 @@ def insert(
 ) -> None:
     stored_ts = ts.strftime("%Y-%m-%d %H:%M:%S.%f")  # ts is UTC (store.append converts it)
     _run(raw, _INSERT_SQL, (seq, stored_ts, actor, kind, subject, data_text, prev_hash, entry_hash))
+
+
+def insert_many(raw: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``rows``: the Core insert's parameters (``seq``, ``ts`` as UTC datetime, ..., ``entry_hash``)."""
+    params = [
+        (r["seq"], r["ts"].strftime("%Y-%m-%d %H:%M:%S.%f"), r["actor"], r["kind"], r["subject"],
+         r["data_text"], r["prev_hash"], r["entry_hash"])
+        for r in rows
+    ]
+    _run_many(raw, _INSERT_SQL, params)
+
+
+def _run_many(raw: sqlite3.Connection, sql: str, params: list[tuple[Any, ...]]) -> None:
+    try:
+        raw.executemany(sql, params)
+    except sqlite3.IntegrityError as error:
+        raise exc.IntegrityError(sql, params, error) from error
+    except sqlite3.OperationalError as error:
+        raise StorageError(f"database: {error}") from error
 
 
 def _run(raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:

@@ -8,7 +8,8 @@ writer lock — ``pg_advisory_xact_lock`` on PostgreSQL, ``BEGIN IMMEDIATE`` on 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -105,42 +106,74 @@ def read_head(conn: Connection) -> tuple[int, str]:
     return 1, GENESIS_HASH
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedEntry:
+    """An entry with its canonical data text computed, waiting for a place in the chain.
+
+    ``prepare`` is pure CPU and may run in the caller's thread; ``append_prepared`` then only needs the
+    writer lock for the chain arithmetic and the insert (``GroupCommitWriter`` relies on this).
+    """
+
+    actor: str
+    kind: str
+    subject: str
+    ts: datetime  # UTC
+    data: dict[str, Any]
+    data_text: str
+
+
+def prepare(*, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime) -> PreparedEntry:
+    if not kind:
+        raise ValueError("audit kind must not be empty")
+    data_obj, data_text = normalise_data(data)
+    return PreparedEntry(actor=actor, kind=kind, subject=subject, ts=to_db(now), data=data_obj,
+                         data_text=data_text)
+
+
 def append(
     conn: Connection, *, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime,
     key: AuditKey | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the change)."""
-    if not kind:
-        raise ValueError("audit kind must not be empty")
-    ts = to_db(now)
-    data_obj, data_text = normalise_data(data)
+    entry = prepare(actor=actor, kind=kind, subject=subject, data=data, now=now)
+    return append_prepared(conn, [entry], key=key)[0]
+
+
+def append_prepared(
+    conn: Connection, prepared: Sequence[PreparedEntry], *, key: AuditKey | None = None
+) -> list[AuditEntry]:
+    """Chain and insert ``prepared`` in order, in the caller's transaction: one head read and one
+    multi-row insert however many entries there are."""
+    if not prepared:
+        return []
     lock_log(conn)
     raw = sqlite_path.driver_connection(conn)
     head = sqlite_path.read_head(raw) if raw is not None else None
     seq, prev_hash = (head[0] + 1, head[1]) if head is not None else read_head(conn)
-    digest = entry_hash(
-        seq=seq, ts=format_ts(ts), actor=actor, kind=kind, subject=subject, data_text=data_text,
-        prev_hash=prev_hash,
-    )
+    entries: list[AuditEntry] = []
+    rows: list[dict[str, Any]] = []
+    for item in prepared:
+        digest = entry_hash(
+            seq=seq, ts=format_ts(item.ts), actor=item.actor, kind=item.kind, subject=item.subject,
+            data_text=item.data_text, prev_hash=prev_hash,
+        )
+        rows.append({"seq": seq, "ts": item.ts, "actor": item.actor, "kind": item.kind,
+                     "subject": item.subject, "data_text": item.data_text, "prev_hash": prev_hash,
+                     "entry_hash": digest})
+        entries.append(AuditEntry(seq=seq, ts=item.ts, actor=item.actor, kind=item.kind, subject=item.subject,
+                                  data=item.data, prev_hash=prev_hash, entry_hash=digest))
+        seq, prev_hash = seq + 1, digest
     if raw is not None:
-        sqlite_path.insert(
-            raw, seq=seq, ts=ts, actor=actor, kind=kind, subject=subject, data_text=data_text,
-            prev_hash=prev_hash, entry_hash=digest,
-        )
+        sqlite_path.insert_many(raw, rows)
     else:
-        conn.execute(
-            _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT,
-            {"seq": seq, "ts": ts, "actor": actor, "kind": kind, "subject": subject, "data_text": data_text,
-             "prev_hash": prev_hash, "entry_hash": digest},
-        )
-    if seq % CHECKPOINT_EVERY == 0:
-        key = key or load_key()
-        if key is not None:
-            write_checkpoint(conn, key, kind="periodic", seq=seq, entry_hash=digest, now=now)
-    return AuditEntry(
-        seq=seq, ts=ts, actor=actor, kind=kind, subject=subject, data=data_obj, prev_hash=prev_hash,
-        entry_hash=digest,
-    )
+        conn.execute(_INSERT_PG if conn.dialect.name == "postgresql" else _INSERT, rows)
+    for entry in entries:
+        if entry.seq % CHECKPOINT_EVERY == 0:
+            key = key or load_key()
+            if key is not None:
+                write_checkpoint(conn, key, kind="periodic", seq=entry.seq, entry_hash=entry.entry_hash,
+                                 now=entry.ts)
+    return entries
 
 
 def write_checkpoint(

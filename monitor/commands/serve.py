@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from monitor.context import Context
@@ -27,22 +28,41 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "--insecure-cookies", action="store_true",
         help="send the session cookie over plain http too (only for http://127.0.0.1 use)",
     )
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="server processes sharing the port (default 1; the number of CPU cores for heavy API use: "
+        "draft checks are CPU-bound and one process runs one at a time)",
+    )
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0..65535 (got {args.port})")
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers must be 1..64 (got {args.workers})")
     import uvicorn
 
     from monitor.users import list_users
     from monitor.web.app import create_app
 
-    app = create_app(ctx, secure_cookies=not args.insecure_cookies)
-    if not list_users(ctx.engine):
+    if not list_users(ctx.engine):  # opening the database here also migrates it before workers start
         print("brandguard: notice: no users yet; add one with `brandguard users add NAME --role admin`",
               file=sys.stderr)
     scheme = "http" if args.insecure_cookies else "https (via your proxy)"
     print(f"brandguard: serving on {args.host}:{args.port} ({scheme}); Ctrl-C stops", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
+    if args.workers == 1:
+        app = create_app(ctx, secure_cookies=not args.insecure_cookies)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
+        return 0
+    from monitor.web.auth import session_secret
+    from monitor.web.worker_app import FACTORY, worker_environment
+
+    session_secret(ctx.data_dir)  # created once here, so every worker signs cookies with the same key
+    os.environ.update(
+        worker_environment(ctx.config_path, ctx.data_dir, insecure_cookies=args.insecure_cookies)
+    )
+    ctx.close()  # each worker opens its own connections
+    uvicorn.run(FACTORY, factory=True, workers=args.workers, host=args.host, port=args.port,
+                log_level="warning", proxy_headers=False)
     return 0

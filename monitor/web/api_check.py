@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
-from monitor.web.drafts import MAX_DRAFT_CHARS, check_draft, check_json
+from monitor.web.drafts import MAX_DRAFT_CHARS, check_and_record, check_json
 
 router = APIRouter(prefix="/api/v1", tags=["check"])
 
@@ -66,16 +65,16 @@ class CheckOut(_Open):
 @router.post("/check", response_model=CheckOut)
 async def check(body: CheckIn, request: Request) -> Any:
     state = request.app.state.web
-    async with state.check_slots:
-        result = await run_in_threadpool(
-            check_draft,
-            state.engine,
-            body.text,
-            path=body.path,
-            waivers=[(w.rule, w.reason, w.text) for w in body.waivers],
-            actor=request.state.principal.name,
-            now=state.now(),
-        )
+    result = await check_and_record(
+        body.text,
+        path=body.path,
+        waivers=[(w.rule, w.reason, w.text) for w in body.waivers],
+        actor=request.state.principal.name,
+        now=state.now(),
+        audit=state.audit_log,
+        pool_slot=state.check_slots,
+    )
     # Serialise directly: validating ~100 findings against the response model again costs more than the
-    # check itself (the model above documents the shape in the OpenAPI schema).
-    return Response(json.dumps(check_json(result), ensure_ascii=False), media_type="application/json")
+    # check itself (the model above documents the shape in the OpenAPI schema). orjson: the stdlib
+    # encoder took a tenth of the request's time for a 46 KB answer.
+    return Response(orjson.dumps(check_json(result)), media_type="application/json")

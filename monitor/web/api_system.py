@@ -135,7 +135,9 @@ def disable(name: UserName, request: Request) -> Any:
     from monitor.users import disable_user
 
     state = request.app.state.web
-    return _user_out(disable_user(state.engine, name, actor=request.state.principal.name, now=state.now()))
+    user = disable_user(state.engine, name, actor=request.state.principal.name, now=state.now())
+    state.principals.clear()  # the user's tokens stop working at once in this process
+    return _user_out(user)
 
 
 @router.post("/api/v1/users/{name}/tokens", response_model=TokenOut, status_code=201, tags=["users"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
-from monitor.users import Principal, principal_for_session, principal_for_token
+from monitor.users import Principal, hash_token, principal_for_session, principal_for_token
 from monitor.web.csrf import SAFE_METHODS, csrf_ok
 from monitor.web.permissions import PERMISSIONS, allowed, is_public
 
@@ -67,11 +67,18 @@ def _bearer(request: Request) -> str | None:
 
 
 def _resolve(request: Request) -> Principal | None:
-    engine = request.app.state.web.engine
+    state = request.app.state.web
+    engine = state.engine
     token = _bearer(request)
     if token is not None:
-        with engine.connect() as conn:
-            return principal_for_token(conn, token)
+        key = hash_token(token)
+        principal = state.principals.get(key)
+        if principal is None:
+            with engine.connect() as conn:
+                principal = principal_for_token(conn, token)
+            if principal is not None:
+                state.principals.put(key, principal)
+        return principal
     user_id = request.session.get(SESSION_USER)
     if not isinstance(user_id, int):
         return None

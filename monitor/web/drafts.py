@@ -3,44 +3,65 @@ audit entry with the logged-in user as actor."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
 from monitor.commands.check import CheckResult, json_document
 
+if TYPE_CHECKING:
+    from monitor.audit.group_commit import AsyncGroupCommit
+
 MAX_DRAFT_CHARS = 1_000_000
+# Up to this size a check costs a few ms of CPU and runs on the event loop: a hop to the thread pool
+# costs about as much as the check and its threads fight the loop for the GIL (measured in
+# BENCHMARKS.md). Longer texts go to the pool one at a time so /healthz and the board stay responsive.
+INLINE_MAX_CHARS = 20_000
+
+Waivers = Sequence[tuple[str, str, str | None]]
 
 
-def check_draft(
-    engine: Engine,
-    text: str,
-    *,
-    path: str,
-    waivers: Sequence[tuple[str, str, str | None]],
-    actor: str,
-    now: datetime,
-) -> CheckResult:
-    """``waivers``: (rule, reason, exact text or None). Records one ``check`` audit entry."""
-    from monitor.audit import record_check
+def run_check(text: str, *, path: str, waivers: Waivers) -> CheckResult:
+    """``waivers``: (rule, reason, exact text or None). Pure: no audit entry."""
     from rules import Waiver, check
 
     report = check(text, waivers=[Waiver(rule=r, reason=why, text=t) for r, why, t in waivers])
     report = replace(report, text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    record_check(
-        engine,
-        actor=actor,
+    return CheckResult(path, text, report, "utf-8")
+
+
+async def check_and_record(
+    text: str,
+    *,
+    path: str,
+    waivers: Waivers,
+    actor: str,
+    now: datetime,
+    audit: AsyncGroupCommit,
+    pool_slot: asyncio.Semaphore,
+) -> CheckResult:
+    """Check, then wait until the ``check`` audit entry is committed (the answer implies the entry)."""
+    from monitor.audit.record import CHECK_KIND, check_data
+
+    if len(text) <= INLINE_MAX_CHARS:
+        result = run_check(text, path=path, waivers=waivers)
+    else:
+        async with pool_slot:
+            result = await run_in_threadpool(run_check, text, path=path, waivers=waivers)
+    report = result.report
+    data = check_data(
         path=path,
         text_sha256=report.text_sha256,
         rule_versions=report.rule_versions,
         findings=[f.to_dict() for f in report.findings],
-        now=now,
     )
-    return CheckResult(path, text, report, "utf-8")
+    await audit.append(actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now)
+    return result
 
 
 def check_json(result: CheckResult) -> dict[str, Any]:

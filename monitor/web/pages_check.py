@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
-from monitor.web.drafts import MAX_DRAFT_CHARS, check_draft
+from monitor.web.drafts import MAX_DRAFT_CHARS, check_and_record
 from monitor.web.templating import render
 
 router = APIRouter()
@@ -68,11 +67,10 @@ async def check_submit(
         if rule and reason.strip()
     ]
     state = request.app.state.web
-    async with state.check_slots:
-        result = await run_in_threadpool(
-            check_draft, state.engine, text, path=path, waivers=waivers,
-            actor=request.state.principal.name, now=state.now(),
-        )
+    result = await check_and_record(
+        text, path=path, waivers=waivers, actor=request.state.principal.name, now=state.now(),
+        audit=state.audit_log, pool_slot=state.check_slots,
+    )
     findings = list(result.report.findings)
     return render(request, "check.html", {
         "text": text, "result": result, "findings": findings, "segments": segments(text, findings),

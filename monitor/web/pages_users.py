@@ -42,4 +42,5 @@ def users_add(
 def users_disable(name: Annotated[str, Path(min_length=1, max_length=200)], request: Request) -> Response:
     state = request.app.state.web
     disable_user(state.engine, name, actor=request.state.principal.name, now=state.now())
+    state.principals.clear()  # the user's tokens stop working at once in this process
     return RedirectResponse("/users", status_code=303)

@@ -67,3 +67,31 @@ def test_shipped_fold_table_matches_a_fresh_build() -> None:
 
     shipped = json.loads(_TABLE_PATH.read_text(encoding="utf-8"))
     assert shipped == build_fold_table(), "run: python -m rules.gen_t2s_table --fold-only"
+
+
+def test_fast_fold_equals_str_translate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rules import normalize
+
+    one, _, _ = normalize._tables()
+    rng = random.Random(11)
+    every_key = "".join(chr(k) for k in one)
+    mixed = "".join(rng.choice(["頂級", "ＮＯ．１", "最 佳", "⑩", "\u200b", "😀", "abc", "第壹", "  "])
+                    for _ in range(400))
+    texts = [every_key, mixed, every_key[::-1] + mixed, "短文本"]
+    monkeypatch.setattr(normalize, "_fast", None)
+    slow = [normalize.fold(t) for t in texts]
+    normalize.enable_fast_fold()
+    assert normalize._fast is not None
+    fast = [normalize.fold(t) for t in texts]
+    assert [f.text for f in fast] == [f.text for f in slow]
+    assert [f.offsets for f in fast] == [f.offsets for f in slow]
+    assert normalize.fold(every_key).text != every_key  # the table really folded something
+
+
+def test_fast_fold_falls_back_on_lone_surrogates(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rules import normalize
+
+    monkeypatch.setattr(normalize, "_fast", None)
+    normalize.enable_fast_fold()
+    text = "頂級面料" * 20 + "\ud800"
+    assert normalize.fold(text).text == "顶级面料" * 20 + "\ud800"

@@ -47,3 +47,30 @@ def test_normalise_data_returns_what_reads_back() -> None:
     data, text = normalise_data({"when": datetime(2026, 1, 2, tzinfo=UTC), "tags": ("a", "b")})
     assert data == {"when": "2026-01-02T00:00:00.000000Z", "tags": ["a", "b"]}
     assert text == canonical_json(data)
+
+
+def test_normalise_data_matches_the_stdlib_reading_of_the_canonical_text() -> None:
+    import json
+
+    data = {
+        "text": ["", *TRICKY, "全角ＡＢＣ"],
+        "ints": [0, -1, 2**63 - 1, -(2**63), 2**64 - 1],
+        "floats": [1.0, -0.0, 0.1, 1e-7, 1e300, 5e-324, 0.1 + 0.2],
+        "nested": {"b": {"c": [True, False, None, {}, []]}, "a": ()},
+        "when": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+    }
+    normalised, text = normalise_data(data)
+    expected = json.loads(text)
+    assert normalised == expected
+    # stricter than ==: 1 == 1.0 and 0.0 == -0.0, but the types and signs must agree too
+    assert repr(normalised) == repr(expected)
+    assert canonical_json(normalised) == text
+
+
+@pytest.mark.parametrize("value", [2**64, -(2**63) - 1, 10**30])
+def test_normalise_data_keeps_integers_beyond_64_bits(value: int) -> None:
+    normalised, text = normalise_data({"n": value, "list": [value]})
+    assert text == f'{{"list":[{value}],"n":{value}}}'
+    assert normalised == {"n": value, "list": [value]}
+    assert type(normalised["n"]) is int
+    assert canonical_json(normalised) == text  # what AuditEntry.computed_hash relies on

@@ -165,3 +165,33 @@ def test_openapi_schema_lists_the_api(seeded: Seeded, client: Any) -> None:
     assert "/api/v1/check" in schema["paths"]
     assert "/incidents" not in schema["paths"]  # pages are not API
     assert client.get("/api/v1/openapi.json").status_code == 401
+
+
+def test_long_drafts_are_checked_off_the_event_loop_with_the_same_result(
+    seeded: Seeded, client: Any
+) -> None:
+    from monitor.web.drafts import INLINE_MAX_CHARS
+
+    text = DRAFT + "。" * (INLINE_MAX_CHARS + 1 - len(DRAFT))
+    response = client.post("/api/v1/check", json={"text": text}, headers=bearer(seeded, "copywriter"))
+    short = client.post("/api/v1/check", json={"text": DRAFT}, headers=bearer(seeded, "copywriter"))
+    assert response.status_code == 200
+    spans = [(f["rule_id"], f["start"]) for f in response.json()["results"][0]["findings"]]
+    assert spans == [(f["rule_id"], f["start"]) for f in short.json()["results"][0]["findings"]]
+    assert len(list_entries(seeded.ctx.engine, kind="check")) == 2
+
+
+def test_no_findings_are_answered_when_the_audit_entry_cannot_be_written(
+    seeded: Seeded, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.audit import group_commit
+    from monitor.errors import StorageError
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise StorageError("database: disk I/O error")
+
+    monkeypatch.setattr(group_commit, "append_prepared", broken)
+    response = client.post("/api/v1/check", json={"text": DRAFT}, headers=bearer(seeded, "copywriter"))
+    assert response.status_code == 503
+    assert response.json() == {"detail": "database: disk I/O error"}
+    assert list_entries(seeded.ctx.engine, kind="check") == []

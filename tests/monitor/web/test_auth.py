@@ -132,3 +132,61 @@ def test_session_secret_from_env_or_private_file(tmp_path: Path) -> None:
 def test_anonymous_gets_401_before_any_validation(client: Any, method: str, url: str, body: Any) -> None:
     # Validation messages would describe the API to someone who may not see it.
     assert client.request(method, url, json=body).status_code == 401
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _cached_client(seeded: Seeded) -> tuple[Any, _Clock]:
+    from monitor.web.principal_cache import PrincipalCache
+
+    client = make_client(seeded)
+    clock = _Clock()
+    client.fastapi_app.state.web.principals = PrincipalCache(ttl_s=5.0, clock=clock)
+    return client, clock
+
+
+def test_a_token_disabled_elsewhere_stops_working_within_the_cache_ttl(seeded: Seeded) -> None:
+    client, clock = _cached_client(seeded)
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 200
+    disable_user(seeded.ctx.engine, "pr1", actor="admin1", now=NOW)  # as `brandguard users disable` does
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 200
+    clock.now += 5.0
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 401
+
+
+def test_disabling_through_the_api_ends_cached_tokens_at_once(seeded: Seeded) -> None:
+    client, _clock = _cached_client(seeded)
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 200
+    assert client.post("/api/v1/users/pr1/disable", headers=bearer(seeded, "admin")).status_code == 200
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 401
+
+
+def test_disabling_on_the_users_page_ends_cached_tokens_at_once(seeded: Seeded) -> None:
+    client, _clock = _cached_client(seeded)
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 200
+    login(client, "admin1")
+    token = csrf_from_page(client.get("/users").text)
+    assert client.post("/users/pr1/disable", data={"csrf_token": token}).status_code == 303
+    assert client.get("/api/v1/incidents", headers=bearer(seeded, "pr")).status_code == 401
+
+
+def test_principal_cache_is_bounded_and_expires() -> None:
+    from monitor.users import Principal
+    from monitor.web import principal_cache
+
+    clock = _Clock()
+    cache = principal_cache.PrincipalCache(ttl_s=2.0, clock=clock)
+    someone = Principal(user_id=1, name="a", role="pr", via="token")
+    for i in range(principal_cache.MAX_ENTRIES):
+        cache.put(f"h{i}", someone)
+    assert cache.get("h0") == someone
+    cache.put("one-too-many", someone)  # full: starts over rather than growing
+    assert cache.get("h0") is None and cache.get("one-too-many") == someone
+    clock.now += 2.0
+    assert cache.get("one-too-many") is None
