@@ -37,8 +37,8 @@ from monitor.storage.engine import polling_write_transaction
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256  # bounds how long one transaction holds the log's writer lock
-# How long the first entry of a SQLite batch waits for company, when entries have lately been arriving
-# less than a window apart (otherwise it is written at once). Each commit rewrites whole pages (the
+# How long the first entry of a SQLite batch waits for company when the caller expects some (otherwise
+# it is written on the next loop iteration). Each commit rewrites whole pages (the
 # entry_hash index is random, so nearly every entry dirties its own index page); at 50 concurrent clients
 # a 2 ms window made batches of ~4 and raised throughput ~8% (BENCHMARKS.md). PostgreSQL batches
 # whatever arrives while the previous transaction is in flight, with no window.
@@ -60,8 +60,6 @@ class AsyncGroupCommit:
         self._max_batch = max_batch
         self._pending: list[_Waiter] = []
         self._flushing = False
-        self._last_arrival: float | None = None
-        self._mean_gap: float | None = None  # moving average of the time between appends (loop clock)
         self._flush_loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._task: asyncio.Task[None] | None = None  # referenced so it is not garbage-collected mid-flush
@@ -71,13 +69,15 @@ class AsyncGroupCommit:
         self.entries = 0
 
     async def append(
-        self, *, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime
+        self, *, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime,
+        company_expected: bool = False,
     ) -> AuditEntry:
+        """``company_expected``: the caller knows other appends are coming (the web passes "other
+        requests are in progress"); on SQLite the batch then waits ``window_s`` for them."""
         entry = prepare(actor=actor, kind=kind, subject=subject, data=data, now=now)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AuditEntry] = loop.create_future()
         self._pending.append((entry, future))
-        self._note_arrival(loop.time())
         stale = self._flush_loop
         if self._flushing and stale is not None and stale is not loop and stale.is_closed():
             # The loop that was to flush ended first (a test client's per-request loop, say): this loop
@@ -87,8 +87,8 @@ class AsyncGroupCommit:
             self._flushing = True
             self._flush_loop = loop
             if self._executor is None:
-                if self._others_expected(loop.time()):
-                    # Not now: entries expected within the window join this transaction.
+                if company_expected:
+                    # Not now: entries of the requests already in progress join this transaction.
                     loop.call_later(self.window_s, self._flush_inline)
                 else:
                     loop.call_soon(self._flush_inline)  # a lone client does not pay the window
@@ -97,16 +97,6 @@ class AsyncGroupCommit:
         # shield: a client that disconnects cancels its request, but the check happened and its entry
         # is written all the same.
         return await asyncio.shield(future)
-
-    def _note_arrival(self, now: float) -> None:
-        if self._last_arrival is not None:
-            gap = now - self._last_arrival
-            self._mean_gap = gap if self._mean_gap is None else 0.8 * self._mean_gap + 0.2 * gap
-        self._last_arrival = now
-
-    def _others_expected(self, now: float) -> bool:
-        """More than one further entry is likely within the window (recent arrivals came that fast)."""
-        return self._mean_gap is not None and self._mean_gap < self.window_s / 2
 
     def close(self) -> None:
         """Wait for a PostgreSQL batch in flight; later appends on SQLite still work (they are inline)."""

@@ -71,7 +71,7 @@ async def check(body: CheckIn, request: Request) -> Any:
         waivers=[(w.rule, w.reason, w.text) for w in body.waivers],
         actor=request.state.principal.name,
         now=state.now(),
-        audit=state.audit_log,
+        audit=state.audit_log, others_in_progress=state.in_flight > 1,
         pool_slot=state.check_slots,
     )
     # Serialise directly: validating ~100 findings against the response model again costs more than the

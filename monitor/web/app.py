@@ -59,6 +59,7 @@ class WebState:
     # fight over the GIL and make the order unfair (measured p99 3.5 s -> 0.45 s at 50 clients).
     check_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    in_flight: int = 0  # HTTP requests being served by this process (InFlightCounter)
     _audit_log: AsyncGroupCommit | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
@@ -157,6 +158,7 @@ def create_app(
     _install_error_handlers(app)
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(InFlightCounter, state=app.state.web)
     return app
 
 
@@ -173,6 +175,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     yield
     app.state.web.close()  # queued audit entries are written before the server exits
+
+
+class InFlightCounter:
+    """Counts the HTTP requests this process is serving: a check's audit entry waits a moment for the
+    entries of concurrent requests only when there are any (``AsyncGroupCommit``)."""
+
+    def __init__(self, app: ASGIApp, state: WebState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.state.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.state.in_flight -= 1
 
 
 class SecurityHeaders:

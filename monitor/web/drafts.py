@@ -44,8 +44,10 @@ async def check_and_record(
     now: datetime,
     audit: AsyncGroupCommit,
     pool_slot: asyncio.Semaphore,
+    others_in_progress: bool = False,
 ) -> CheckResult:
-    """Check, then wait until the ``check`` audit entry is committed (the answer implies the entry)."""
+    """Check, then wait until the ``check`` audit entry is committed (the answer implies the entry).
+    ``others_in_progress``: other requests are being served, so the entry may wait for theirs."""
     from monitor.audit.record import CHECK_KIND, check_data
 
     if len(text) <= INLINE_MAX_CHARS:
@@ -60,7 +62,8 @@ async def check_and_record(
         rule_versions=report.rule_versions,
         findings=[f.to_dict() for f in report.findings],
     )
-    await audit.append(actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now)
+    await audit.append(actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now,
+                       company_expected=others_in_progress)
     return result
 
 

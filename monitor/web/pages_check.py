@@ -69,7 +69,7 @@ async def check_submit(
     state = request.app.state.web
     result = await check_and_record(
         text, path=path, waivers=waivers, actor=request.state.principal.name, now=state.now(),
-        audit=state.audit_log, pool_slot=state.check_slots,
+        audit=state.audit_log, others_in_progress=state.in_flight > 1, pool_slot=state.check_slots,
     )
     findings = list(result.report.findings)
     return render(request, "check.html", {

@@ -267,3 +267,28 @@ def test_postgres_groups_what_arrives_while_a_transaction_is_in_flight(
         release.set()
         writer.close()
         engine.dispose()
+
+
+def test_sqlite_waits_the_window_only_when_company_is_expected(sqlite_engine: Engine) -> None:
+    writer = AsyncGroupCommit(sqlite_engine, window_s=30.0)
+    delays: list[float] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        real_call_later = loop.call_later
+
+        def spy(delay: float, callback: Any, *args: Any) -> Any:
+            if delay != writer.window_s:  # wait_for's own timer
+                return real_call_later(delay, callback, *args)
+            delays.append(delay)
+            return real_call_later(0, callback, *args)  # recorded, not waited for
+
+        loop.call_later = spy  # type: ignore[method-assign]
+        # Alone: written on the next loop iteration, never after the 30 s window.
+        await asyncio.wait_for(_append(writer, 1), timeout=10)
+        assert delays == []
+        await _append(writer, 2, company_expected=True)
+        assert delays == [30.0]
+
+    asyncio.run(scenario())
+    assert writer.entries == 2

@@ -195,3 +195,26 @@ def test_no_findings_are_answered_when_the_audit_entry_cannot_be_written(
     assert response.status_code == 503
     assert response.json() == {"detail": "database: disk I/O error"}
     assert list_entries(seeded.ctx.engine, kind="check") == []
+
+
+def test_a_lone_check_does_not_wait_for_company_and_the_request_count_balances(
+    seeded: Seeded, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.audit.group_commit import AsyncGroupCommit
+
+    seen: list[bool] = []
+    real = AsyncGroupCommit.append
+
+    async def spy(self: AsyncGroupCommit, **kwargs: Any) -> Any:
+        seen.append(kwargs["company_expected"])
+        return await real(self, **kwargs)
+
+    monkeypatch.setattr(AsyncGroupCommit, "append", spy)
+    state = client.fastapi_app.state.web
+    writer = bearer(seeded, "copywriter")
+    assert client.post("/api/v1/check", json={"text": DRAFT}, headers=writer).status_code == 200
+    assert client.post("/api/v1/check", json={"text": DRAFT}).status_code == 401
+    assert client.post("/api/v1/check", json={}, headers=writer).status_code == 422
+    assert client.get("/api/v1/incidents/999999", headers=bearer(seeded, "pr")).status_code == 404
+    assert seen == [False]
+    assert state.in_flight == 0
