@@ -38,20 +38,23 @@ def _finding(text: str, hit: Hit, line_starts: list[int]) -> Finding:
     rule = hit.rule
     line = bisect_right(line_starts, hit.start)
     message = rule.message if hit.note is None else f"可能适用豁免：{hit.note}。（{rule.message}）"
-    return Finding(
-        rule_id=rule.id,
-        category=rule.category,  # type: ignore[arg-type]
-        severity=hit.severity,  # type: ignore[arg-type]
-        start=hit.start,
-        end=hit.end,
-        line=line,
-        column=hit.start - line_starts[line - 1] + 1,
-        text=text[hit.start:hit.end],
-        message=message,
-        law=rule.law,
-        article=rule.article,
-        suggestions=rule.suggestions,
-    )
+    return Finding._from_fields({
+        "rule_id": rule.id,
+        "category": rule.category,
+        "severity": hit.severity,
+        "start": hit.start,
+        "end": hit.end,
+        "line": line,
+        "column": hit.start - line_starts[line - 1] + 1,
+        "text": text[hit.start:hit.end],
+        "message": message,
+        "law": rule.law,
+        "article": rule.article,
+        "suggestions": rule.suggestions,
+        "waived": False,
+        "waiver_reason": None,
+        "waiver_source": None,
+    })
 
 
 def check(

@@ -39,6 +39,15 @@ class Finding:
     waiver_reason: str | None = None
     waiver_source: str | None = None  # "inline" (marker in the draft) or "file" (waiver file / API)
 
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> Finding:
+        """Build from a dict holding every field, skipping the frozen ``__init__`` (one
+        ``object.__setattr__`` per field: 1.4 us against 0.2 us here). The checker makes one per hit,
+        ~80 for a dense 2,000-character draft. Equal to ``Finding(**fields)``; a test pins it."""
+        finding = object.__new__(cls)
+        finding.__dict__.update(fields)
+        return finding
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape pinned by DESIGN.md, plus ``waived`` / ``waiver_reason``."""
         return {

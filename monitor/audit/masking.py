@@ -27,27 +27,32 @@ def mask_free_text(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: "*" * len(m.group(0)), text)
 
 
-def _getter(finding: Any) -> Any:
-    # One type test per finding, not per field: this runs for every finding of every API check.
+def _fields(finding: Any) -> tuple[Any, ...]:
+    """(rule_id, category, severity, start, end, line, text, waived, reason) of a mapping or an object;
+    one type test per finding, as this runs for every finding of every API check."""
     if isinstance(finding, Mapping):
-        return finding.get
-    return lambda name, default=None: getattr(finding, name, default)
+        get = finding.get
+        return (get("rule_id", ""), get("category", ""), get("severity", ""), get("start", 0), get("end", 0),
+                get("line"), get("text", ""), get("waived", False),
+                get("waiver_reason") or get("reason"))
+    return (getattr(finding, "rule_id", ""), getattr(finding, "category", ""),
+            getattr(finding, "severity", ""), getattr(finding, "start", 0), getattr(finding, "end", 0),
+            getattr(finding, "line", None), getattr(finding, "text", ""), getattr(finding, "waived", False),
+            getattr(finding, "waiver_reason", None) or getattr(finding, "reason", None))
 
 
 def masked_finding(finding: Any) -> dict[str, Any]:
-    get = _getter(finding)
-    category = str(get("category", "") or "")
-    text = str(get("text", "") or "")
-    waived = bool(get("waived", False))
-    reason = get("waiver_reason", None) or get("reason", None)
+    rule_id, category, severity, start, end, line, text, waived, reason = _fields(finding)
+    category = str(category or "")
+    text = str(text or "")
+    waived = bool(waived)
     record: dict[str, Any] = {
-        "rule_id": str(get("rule_id", "")),
+        "rule_id": str(rule_id),
         "category": category,
-        "severity": str(get("severity", "")),
-        "span": [int(get("start", 0) or 0), int(get("end", 0) or 0)],
+        "severity": str(severity),
+        "span": [int(start or 0), int(end or 0)],
         "waived": waived,
     }
-    line = get("line", None)
     if line is not None:
         record["line"] = int(line)
     if category in PERSONAL_CATEGORIES:

@@ -60,7 +60,7 @@ async def check_and_record(
         path=path,
         text_sha256=report.text_sha256,
         rule_versions=report.rule_versions,
-        findings=[f.to_dict() for f in report.findings],
+        findings=report.findings,  # masked straight from the Finding objects
     )
     await audit.append(actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now,
                        company_expected=others_in_progress)
@@ -68,4 +68,4 @@ async def check_and_record(
 
 
 def check_json(result: CheckResult) -> dict[str, Any]:
-    return json_document([result])
+    return json_document([result], native_findings=True)  # for orjson, which writes dataclasses itself

@@ -46,3 +46,17 @@ def test_offsets_hold_for_random_mixtures() -> None:
             assert text[f.start:f.end] == f.text
             assert f.line == text.count("\n", 0, f.start) + 1
             assert f.column == f.start - (text.rfind("\n", 0, f.start) + 1) + 1
+
+
+def test_checker_findings_equal_ones_built_by_the_dataclass_constructor() -> None:
+    import dataclasses
+
+    from rules.findings import Finding
+
+    report = rules.check("全网第一，頂級面料，联系13812345678，最 好的选择")
+    assert report.findings
+    names = {field.name for field in dataclasses.fields(Finding)}
+    for finding in report.findings:
+        assert set(vars(finding)) == names  # every field set, none extra
+        rebuilt = Finding(**vars(finding))
+        assert rebuilt == finding and hash(rebuilt) == hash(finding) and repr(rebuilt) == repr(finding)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
+from monitor.audit import canonical
 from monitor.audit.canonical import canonical_json, entry_text, format_ts, normalise_data, parse_ts
 
 TRICKY = ["", "plain", '引号"和\\反斜杠', "line\nbreak\ttab", "\u2028\u2029", "emoji 😀", "\x00ctl", "é"]
@@ -74,3 +77,60 @@ def test_normalise_data_keeps_integers_beyond_64_bits(value: int) -> None:
     assert normalised == {"n": value, "list": [value]}
     assert type(normalised["n"]) is int
     assert canonical_json(normalised) == text  # what AuditEntry.computed_hash relies on
+
+
+def _stdlib(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def test_fast_path_is_byte_identical_to_the_stdlib_for_every_code_point() -> None:
+    scalars = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+    for start in range(0, len(scalars), 4096):
+        chunk = scalars[start : start + 4096]
+        as_values = {f"k{cp}": chr(cp) + "x" + chr(cp) for cp in chunk}
+        as_keys = {chr(cp): cp for cp in chunk}  # sorting by code point across BMP and astral planes
+        for value in (as_values, as_keys, [chr(cp) for cp in chunk]):
+            assert canonical._is_plain(value)
+            assert canonical_json(value) == _stdlib(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"n": 2**63 - 1, "m": -(2**63), "u": 2**64 - 1, "b": [True, False, None], "e": {}, "l": []},
+        {"深": {"层": [{"嵌": ["套", 1, {"z": None, "a": '\\"\n\t\x00\x1f\x7f\u2028'}]}]}},
+    ],
+)
+def test_plain_values_take_the_fast_path_and_match(value: Any) -> None:
+    assert canonical._is_plain(value)
+    assert canonical_json(value) == _stdlib(value)
+    normalised, text = normalise_data(value)
+    assert repr(normalised) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"p": 1e-05}, '{"p":1e-05}'),  # orjson would write 1e-5
+        ({"p": 1e16}, '{"p":1e+16}'),
+        ({"t": (1, 2)}, '{"t":[1,2]}'),
+        ({"n": 2**64}, '{"n":18446744073709551616}'),
+        ({1: "a", "b": 2}, None),  # mixed key types: the stdlib's own rules (here: TypeError)
+        ({"d": datetime(2026, 11, 23, 8, 0, tzinfo=UTC)}, '{"d":"2026-11-23T08:00:00.000000Z"}'),
+    ],
+)
+def test_other_values_keep_the_stdlib_form(value: Any, expected: str | None) -> None:
+    assert not canonical._is_plain(value) or any(type(k) is not str for k in value)
+    if expected is None:
+        with pytest.raises(TypeError):
+            canonical_json(value)
+    else:
+        assert canonical_json(value) == expected
+
+
+def test_int_keys_and_deep_nesting_fall_back_to_the_stdlib() -> None:
+    assert canonical_json({2: "x", 1: "y"}) == '{"1":"y","2":"x"}'
+    deep: Any = "leaf"
+    for _ in range(300):  # deeper than orjson writes
+        deep = [deep]
+    assert canonical_json(deep) == "[" * 300 + '"leaf"' + "]" * 300
