@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -23,9 +23,9 @@ _TERM, _ALLOW, _REQUIRES, _SATISFIED = range(4)
 _WINDOW = 32
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A rule hit as an original-text span; ``note`` is the exemption reason when downgraded to info."""
+class Hit(NamedTuple):
+    """A rule hit as an original-text span; ``note`` is the exemption reason when downgraded to info.
+    A named tuple: one is made per hit, dozens per dense draft, and a frozen dataclass costs ~3x more."""
 
     rule: Rule
     start: int
