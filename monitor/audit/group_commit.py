@@ -10,7 +10,8 @@ Where the transaction runs:
 * SQLite: on the loop thread itself. A write costs ~0.1 ms of CPU and no network; a helper thread
   would have to win the GIL back from the busy loop after every sqlite call (up to the 5 ms switch
   interval each time), which measured *slower* under load, with the loop idling while every request
-  waited for the writer (BENCHMARKS.md, issue 7).
+  waited for the writer (BENCHMARKS.md, issue 7). Only when another connection keeps the write lock
+  for more than ``LOOP_LOCK_WAIT_S`` does that batch wait in a thread instead.
 * PostgreSQL: in one dedicated thread, since the round trips and the commit's WAL flush are waits the
   loop should not sit through.
 
@@ -32,7 +33,7 @@ from sqlalchemy import Engine
 
 from monitor.audit.entry import AuditEntry
 from monitor.audit.store import PreparedEntry, append_prepared, prepare
-from monitor.storage.engine import polling_write_transaction
+from monitor.storage.engine import WriteLockBusy, polling_write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ MAX_BATCH = 256  # bounds how long one transaction holds the log's writer lock
 # a 2 ms window made batches of ~4 and raised throughput ~8% (BENCHMARKS.md). PostgreSQL batches
 # whatever arrives while the previous transaction is in flight, with no window.
 SQLITE_WINDOW_S = 0.002
+# How long a flush on the event loop waits for SQLite's write lock before it hands the batch to a thread.
+# Another process's commit holds it for well under a millisecond; a daemon's large crawl transaction or an
+# audit purge can hold it for seconds, and the loop (health checks, the incident board) must not stall.
+LOOP_LOCK_WAIT_S = 0.005
 
 _Waiter = tuple[PreparedEntry, "asyncio.Future[AuditEntry]"]
 
@@ -61,10 +66,10 @@ class AsyncGroupCommit:
         self._pending: list[_Waiter] = []
         self._flushing = False
         self._flush_loop: asyncio.AbstractEventLoop | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: ThreadPoolExecutor | None = None  # made when first needed
         self._task: asyncio.Task[None] | None = None  # referenced so it is not garbage-collected mid-flush
-        if engine.dialect.name != "sqlite":
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-group-commit")
+        self._inline = engine.dialect.name == "sqlite"
+        self._closed = False
         self.batches = 0  # transactions committed; read by tests and the benchmark
         self.entries = 0
 
@@ -86,7 +91,7 @@ class AsyncGroupCommit:
         if not self._flushing:
             self._flushing = True
             self._flush_loop = loop
-            if self._executor is None:
+            if self._inline:
                 if company_expected:
                     # Not now: entries of the requests already in progress join this transaction.
                     loop.call_later(self.window_s, self._flush_inline)
@@ -99,9 +104,17 @@ class AsyncGroupCommit:
         return await asyncio.shield(future)
 
     def close(self) -> None:
-        """Wait for a PostgreSQL batch in flight; later appends on SQLite still work (they are inline)."""
+        """Wait for a batch in flight in the thread; later appends that would need the thread fail."""
+        self._closed = True
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+
+    def _thread(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            if self._closed:
+                raise RuntimeError("the audit group commit is closed")
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-group-commit")
+        return self._executor
 
     def _take(self) -> list[_Waiter]:
         batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
@@ -109,7 +122,14 @@ class AsyncGroupCommit:
 
     def _flush_inline(self) -> None:
         batch = self._take()
-        self._resolve(batch, self._write([entry for entry, _ in batch]))
+        try:
+            results = self._write([entry for entry, _ in batch], max_wait_s=LOOP_LOCK_WAIT_S)
+        except WriteLockBusy:
+            # Someone holds the write lock for long: wait in the thread, keep the loop serving.
+            self._pending[:0] = batch  # back at the front, order kept
+            self._task = asyncio.get_running_loop().create_task(self._flush_in_thread())
+            return
+        self._resolve(batch, results)
         if self._pending:
             asyncio.get_running_loop().call_soon(self._flush_inline)
         else:
@@ -121,8 +141,8 @@ class AsyncGroupCommit:
             while self._pending:
                 batch = self._take()
                 try:
-                    results = await loop.run_in_executor(self._executor, self._write, [e for e, _ in batch])
-                except RuntimeError as exc:  # the executor was shut down (close()): fail, do not hang
+                    results = await loop.run_in_executor(self._thread(), self._write, [e for e, _ in batch])
+                except RuntimeError as exc:  # closed, or the executor shut down: fail, do not hang
                     results = [exc] * len(batch)
                 self._resolve(batch, results)
         finally:
@@ -141,9 +161,15 @@ class AsyncGroupCommit:
             except RuntimeError:
                 pass  # its loop is closed: nobody is waiting, and the entry is written either way
 
-    def _write(self, batch: list[PreparedEntry]) -> list[AuditEntry | Exception]:
+    def _write(
+        self, batch: list[PreparedEntry], max_wait_s: float | None = None
+    ) -> list[AuditEntry | Exception]:
+        """One shared transaction; if it fails, each entry alone. ``WriteLockBusy`` (only possible with
+        ``max_wait_s``) propagates: nothing was written and the caller retries elsewhere."""
         try:
-            return list(self._append_all(batch))
+            return list(self._append_all(batch, max_wait_s))
+        except WriteLockBusy:
+            raise
         except Exception as exc:  # every failure must reach the waiting callers
             if len(batch) == 1:
                 log.warning("audit append failed: %s", exc)
@@ -157,8 +183,8 @@ class AsyncGroupCommit:
                 out.append(single)
         return out
 
-    def _append_all(self, batch: list[PreparedEntry]) -> list[AuditEntry]:
-        with polling_write_transaction(self._engine) as conn:
+    def _append_all(self, batch: list[PreparedEntry], max_wait_s: float | None = None) -> list[AuditEntry]:
+        with polling_write_transaction(self._engine, max_wait_s=max_wait_s) as conn:
             entries = append_prepared(conn, batch)
         self.batches += 1
         self.entries += len(entries)

@@ -109,24 +109,29 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def polling_write_transaction(engine: Engine) -> Iterator[Connection]:
+def polling_write_transaction(engine: Engine, *, max_wait_s: float | None = None) -> Iterator[Connection]:
     """A write transaction whose SQLite write lock is waited for by polling every ``WRITE_LOCK_POLL_S``
-    (up to the usual busy timeout) rather than by SQLite's escalating sleeps. Same as ``engine.begin()``
-    on PostgreSQL."""
+    rather than by SQLite's escalating sleeps. ``max_wait_s``: give up sooner than the usual busy timeout
+    with ``WriteLockBusy`` (an event loop tries briefly, then leaves the long wait to a thread). Same as
+    ``engine.begin()`` on PostgreSQL."""
     with engine.connect() as conn:
-        conn = conn.execution_options(**{_POLL_LOCK_OPTION: True})
+        conn = conn.execution_options(**{_POLL_LOCK_OPTION: max_wait_s or float(SQLITE_BUSY_TIMEOUT_S)})
         with conn.begin():
             yield conn
 
 
-def _begin_polling(conn: Connection) -> None:
+class WriteLockBusy(StorageError):
+    """Another connection held the SQLite write lock for longer than the caller's ``max_wait_s``."""
+
+
+def _begin_polling(conn: Connection, max_wait_s: float) -> None:
     import sqlite3
     import time
 
     raw: Any = conn.connection.driver_connection
     saved = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
     raw.execute("PRAGMA busy_timeout = 0")
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    deadline = time.monotonic() + max_wait_s
     try:
         while True:
             try:
@@ -136,7 +141,8 @@ def _begin_polling(conn: Connection) -> None:
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise StorageError(f"database: {error}") from error
                 if time.monotonic() >= deadline:
-                    raise StorageError(f"database: {error} (waited {SQLITE_BUSY_TIMEOUT_S} s)") from error
+                    kind = StorageError if max_wait_s >= SQLITE_BUSY_TIMEOUT_S else WriteLockBusy
+                    raise kind(f"database: {error} (waited {max_wait_s:g} s)") from error
                 time.sleep(WRITE_LOCK_POLL_S)
     finally:
         raw.execute(f"PRAGMA busy_timeout = {saved}")
@@ -186,7 +192,7 @@ def _create_sqlite_engine(url: URL) -> Engine:
         if options.get(_READ_ONLY_OPTION):
             conn.exec_driver_sql("BEGIN")
         elif options.get(_POLL_LOCK_OPTION):
-            _begin_polling(conn)
+            _begin_polling(conn, options[_POLL_LOCK_OPTION])
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -292,3 +292,39 @@ def test_sqlite_waits_the_window_only_when_company_is_expected(sqlite_engine: En
 
     asyncio.run(scenario())
     assert writer.entries == 2
+
+
+def test_a_long_held_sqlite_lock_is_waited_for_in_a_thread_not_on_the_loop(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    import time
+
+    from monitor.storage import engine as engine_module
+    from monitor.storage.engine import open_database
+
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_S", 20)
+    engine = open_database(sqlite_url)
+    writer = AsyncGroupCommit(engine, window_s=0)
+    blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # e.g. a daemon's long crawl transaction in another process
+
+    async def scenario() -> AuditEntry:
+        task = asyncio.create_task(_append(writer, 1))
+        started = time.monotonic()
+        for _ in range(20):
+            await asyncio.sleep(0)  # yields; each returns at once only if no flush is blocking the loop
+        assert time.monotonic() - started < 2.0, "the event loop sat waiting for the lock"
+        assert not task.done()
+        blocker.execute("COMMIT")
+        return await asyncio.wait_for(task, timeout=15)
+
+    try:
+        entry = asyncio.run(scenario())
+        assert entry.seq == 1 and _subjects(engine) == ["draft 1"]
+        # the lock free again, the next batch is written on the loop as usual
+        assert asyncio.run(_append(writer, 2)).seq == 2
+    finally:
+        blocker.close()
+        writer.close()
+        engine.dispose()

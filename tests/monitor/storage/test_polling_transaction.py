@@ -184,3 +184,24 @@ def test_polling_write_transaction_keeps_a_connections_own_busy_timeout(sqlite_u
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
     finally:
         engine.dispose()
+
+
+def test_a_short_max_wait_gives_up_with_write_lock_busy(sqlite_url: str) -> None:
+    import sqlite3
+
+    from monitor.storage.engine import WriteLockBusy
+
+    engine = open_database(sqlite_url)
+    blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        with pytest.raises(WriteLockBusy, match=r"waited 0\.01 s"), polling_write_transaction(
+            engine, max_wait_s=0.01
+        ):
+            pass
+        blocker.execute("COMMIT")
+        with polling_write_transaction(engine, max_wait_s=0.01) as conn:
+            conn.execute(daemon_state.insert().values(key="later", value={}, updated_at=to_db(NOW)))
+    finally:
+        blocker.close()
+        engine.dispose()
