@@ -81,6 +81,8 @@ def apply_waivers(
     findings: list[Finding], markers: list[InlineMarker], waivers: tuple[Waiver, ...]
 ) -> list[Finding]:
     """Drop findings inside a marker (its reason is not copy) and mark the waived ones."""
+    if not markers and not waivers:
+        return findings  # the usual case; the loop below costs ~1 us a finding
     out = []
     for f in findings:
         if any(m.start <= f.start < m.end for m in markers):

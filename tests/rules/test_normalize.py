@@ -95,3 +95,15 @@ def test_fast_fold_falls_back_on_lone_surrogates(monkeypatch: pytest.MonkeyPatch
     normalize.enable_fast_fold()
     text = "頂級面料" * 20 + "\ud800"
     assert normalize.fold(text).text == "顶级面料" * 20 + "\ud800"
+
+
+def test_identity_maps_take_the_shortcut_with_the_same_spans() -> None:
+    from rules.normalize import SpanMap, identity_map
+
+    same = identity_map(6)
+    general = SpanMap([0, 3], [0, 3], 6, 6)  # the same mapping, written as two segments
+    assert same.identity and not general.identity
+    for start in range(8):
+        for end in range(8):
+            assert same.span(start, end) == general.span(start, end), (start, end)
+    assert not SpanMap([0], [0], 7, 6).identity  # a deleted character at the end
