@@ -71,8 +71,9 @@ async def check(body: CheckIn, request: Request) -> Any:
         waivers=[(w.rule, w.reason, w.text) for w in body.waivers],
         actor=request.state.principal.name,
         now=state.now(),
-        audit=state.audit_log, others_in_progress=state.in_flight > 1,
+        audit=state.audit_log,
         pool_slot=state.check_slots,
+        others_in_progress=state.in_flight > 1,
     )
     # Serialise directly: validating ~100 findings against the response model again costs more than the
     # check itself (the model above documents the shape in the OpenAPI schema). orjson: the stdlib
