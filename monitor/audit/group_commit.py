@@ -177,7 +177,7 @@ class AsyncGroupCommit:
         out: list[AuditEntry | Exception] = []
         for entry in batch:
             try:
-                out.extend(self._append_all([entry]))
+                out.extend(self._append_all([entry], max_wait_s))  # a lock wait now fails only this one
             except Exception as single:
                 log.warning("audit append failed: %s", single)
                 out.append(single)
