@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -254,7 +255,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return _error_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        # FastAPI's own handler echoes each rejected value back ("input"): a refused password would be
+        # repeated in the answer, and a string with half a UTF-16 pair ("\ud800") cannot be encoded
+        # at all, which turned a 422 into a 500. Say where and why, not what.
+        errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
     app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     for error_type in (AlertsError, BrandGuardError, RulesError):
         app.add_exception_handler(error_type, known_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -218,3 +218,28 @@ def test_a_lone_check_does_not_wait_for_company_and_the_request_count_balances(
     assert client.get("/api/v1/incidents/999999", headers=bearer(seeded, "pr")).status_code == 404
     assert seen == [False]
     assert state.in_flight == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": "\\ud800\\u6700\\u597d"}',  # half a UTF-16 pair before 最好
+        b'{"text": "ok", "path": "a\\udfff"}',
+        b'{"text": "ok", "waivers": [{"rule": "*", "reason": "\\ud83d"}]}',
+    ],
+)
+def test_unpaired_surrogates_are_a_422_not_a_crash(seeded: Seeded, client: Any, body: bytes) -> None:
+    headers = {**bearer(seeded, "copywriter"), "content-type": "application/json"}
+    response = client.post("/api/v1/check", content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].startswith("Input should be a valid string")
+    assert list_entries(seeded.ctx.engine, kind="check") == []
+
+
+def test_validation_errors_do_not_echo_the_rejected_value(seeded: Seeded, client: Any) -> None:
+    secret = "x" * 1001 + "s3cret-tail"  # over the password limit
+    response = client.post("/api/v1/users", json={"name": "new", "role": "pr", "password": secret},
+                           headers=bearer(seeded, "admin"))
+    assert response.status_code == 422
+    assert "s3cret-tail" not in response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "password"]
