@@ -12,5 +12,5 @@ Modules (pure unless noted):
 - ``sla``: answered-in-time share, time to ack/respond percentiles, breaches
 - ``notifiers``: webhook, WeCom, DingTalk, Feishu, e-mail (the IO edge of this package)
 
-The database side lives in ``monitor.incidents`` and ``monitor.outbox``.
+The database side lives in ``monitor.incidents`` and ``monitor.incidents.outbox``.
 """

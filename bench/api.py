@@ -99,9 +99,9 @@ def percentile(values: list[float], q: float) -> float:
 def seed(data_dir: Path, mentions_n: int) -> str:
     from sqlalchemy import insert
 
-    from monitor import users
     from monitor.context import Context
     from monitor.storage.schema import incidents, mentions
+    from monitor.web import accounts as users
 
     ctx = Context(config_path=None, data_dir=data_dir)
     now = datetime.now(UTC)

@@ -109,9 +109,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from monitor.config import config_from_dict
-    from monitor.crawl_steps import RealSteps, default_parse_executor
-    from monitor.daemon import Daemon
-    from monitor.pipeline import Score
+    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.pipeline import Score
+    from monitor.crawl.steps import RealSteps, default_parse_executor
     from monitor.storage.engine import open_database
 
     ctx = multiprocessing.get_context("spawn")

@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from monitor.config import BrandConfig  # noqa: E402
-from monitor.dedup import link_story, simhash, stable_key  # noqa: E402
-from monitor.match import BrandMatcher  # noqa: E402
-from monitor.query import compile_query, fold_for_match  # noqa: E402
+from monitor.matching.dedup import link_story, simhash, stable_key  # noqa: E402
+from monitor.matching.matcher import BrandMatcher  # noqa: E402
+from monitor.matching.query_language import compile_query, fold_for_match  # noqa: E402
 
 FILLER = (
     "今天下午在商场看到很多人排队购买新品，据说首批备货不多，价格比上一代略有上涨，"

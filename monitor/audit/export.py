@@ -27,9 +27,9 @@ from monitor.audit.errors import ExportFileError
 from monitor.audit.signing import AuditKey, Checkpoint, sign_text, signature_problem
 from monitor.audit.store import iter_rows, load_checkpoints
 from monitor.audit.verify import NO_KEY_WARNING, VerifyReport
-from monitor.storage.engine import read_transaction
 from monitor.storage.schema import audit_log
 from monitor.storage.times import to_db
+from monitor.storage.transactions import read_transaction
 
 FORMATS = ("jsonl", "csv")
 FIELDS = ("seq", "ts", "actor", "kind", "subject", "data", "prev_hash", "entry_hash")

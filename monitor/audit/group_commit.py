@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 
 from monitor.audit.entry import AuditEntry
 from monitor.audit.store import PreparedEntry, append_prepared, prepare
-from monitor.storage.engine import WriteLockBusy, polling_write_transaction
+from monitor.storage.transactions import WriteLockBusy, polling_write_transaction
 
 log = logging.getLogger(__name__)
 

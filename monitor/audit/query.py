@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Engine, or_, select
 
 from monitor.audit.entry import AuditEntry
-from monitor.storage.engine import read_transaction
 from monitor.storage.schema import audit_log
 from monitor.storage.times import as_utc_required, to_db
+from monitor.storage.transactions import read_transaction
 
 
 def list_entries(

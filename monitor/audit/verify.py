@@ -14,7 +14,7 @@ from monitor.audit.canonical import GENESIS_HASH
 from monitor.audit.chain import verify_rows
 from monitor.audit.signing import AuditKey, Checkpoint, signature_problem
 from monitor.audit.store import iter_rows, load_checkpoints
-from monitor.storage.engine import read_transaction
+from monitor.storage.transactions import read_transaction
 
 NO_KEY_WARNING = (
     "BRANDGUARD_AUDIT_KEY is not set: checkpoint signatures were not verified (chain checks still ran); "

@@ -96,7 +96,7 @@ def _jsonable(value: Any) -> Any:
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.incidents import list_incidents
-    from monitor.storage.engine import read_transaction
+    from monitor.storage.transactions import read_transaction
 
     with read_transaction(ctx.engine) as conn:
         rows = list_incidents(conn, open_only=args.open, breached_only=args.breached)
@@ -125,7 +125,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
 
 def _show(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.incidents import get_incident
-    from monitor.storage.engine import read_transaction
+    from monitor.storage.transactions import read_transaction
 
     with read_transaction(ctx.engine) as conn:
         inc = get_incident(conn, args.id)
@@ -189,8 +189,8 @@ def _action(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _channels(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.outbox import channel_status, enable_channel
-    from monitor.storage.engine import read_transaction
+    from monitor.incidents.outbox import channel_status, enable_channel
+    from monitor.storage.transactions import read_transaction
 
     if args.enable:
         if args.enable not in {c.name for c in ctx.config.channels}:
@@ -215,8 +215,8 @@ def _channels(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _feedback(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.incidents_queries import dismissed_feedback
-    from monitor.storage.engine import read_transaction
+    from monitor.incidents.queries import dismissed_feedback
+    from monitor.storage.transactions import read_transaction
 
     with read_transaction(ctx.engine) as conn:
         rows = dismissed_feedback(conn)

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 def _check(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.config import load_config
-    from monitor.query import query_warnings
+    from monitor.matching.query_language import query_warnings
 
     path = Path(args.file) if args.file else ctx.config_path
     if path is None:

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 def example_config_text() -> str:
     """The example shipped as package data (monitor/example_config.toml)."""
-    return resources.files("monitor").joinpath("example_config.toml").read_text(encoding="utf-8")
+    return resources.files("monitor").joinpath("config", "example_config.toml").read_text(encoding="utf-8")
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:

@@ -67,8 +67,8 @@ def parse_since(value: str, *, now: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.storage.engine import read_transaction
     from monitor.storage.mentions_repo import list_mentions
+    from monitor.storage.transactions import read_transaction
 
     tz = ZoneInfo(ctx.config.daemon.timezone)
     now = datetime.now(UTC)

@@ -37,8 +37,8 @@ def _sla(args: argparse.Namespace, ctx: Context) -> int:
 
     from alerts.sla import sla_report
     from monitor.commands.mentions import parse_since
-    from monitor.incidents_queries import sla_inputs
-    from monitor.storage.engine import read_transaction
+    from monitor.incidents.queries import sla_inputs
+    from monitor.storage.transactions import read_transaction
 
     now = datetime.now(UTC)
     since = parse_since(args.since, now=now, tz=ZoneInfo(ctx.config.alerts.display_tz))

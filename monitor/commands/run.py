@@ -12,7 +12,7 @@ from monitor.context import Context
 from monitor.errors import UsageError
 
 if TYPE_CHECKING:
-    from monitor.daemon import Daemon
+    from monitor.crawl.daemon import Daemon
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -60,8 +60,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     if not config.sources:
         raise UsageError("no sources configured: add [[sources]] to brandguard.toml (see `brandguard init`)")
     configure_logging(args.quiet)
-    from monitor.crawl_steps import RealSteps, default_parse_executor
-    from monitor.daemon import Daemon
+    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.steps import RealSteps, default_parse_executor
 
     executor = default_parse_executor()
     try:

@@ -43,7 +43,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"--workers must be 1..64 (got {args.workers})")
     import uvicorn
 
-    from monitor.users import list_users
+    from monitor.web.accounts import list_users
     from monitor.web.app import create_app
 
     if not list_users(ctx.engine):  # opening the database here also migrates it before workers start

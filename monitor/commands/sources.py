@@ -64,8 +64,8 @@ def _local(value: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.storage.engine import read_transaction
     from monitor.storage.sources_repo import list_sources
+    from monitor.storage.transactions import read_transaction
 
     tz = ZoneInfo(ctx.config.daemon.timezone)
     with read_transaction(ctx.engine) as conn:
@@ -115,9 +115,9 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _test(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.crawl_steps import parse_in_worker
+    from monitor.crawl.steps import parse_in_worker
     from monitor.fetch import FetchPolicy, fetch
-    from monitor.match import BrandMatcher
+    from monitor.matching.matcher import BrandMatcher
 
     config = ctx.config
     configured = next((s for s in config.sources if s.url == args.url), None)

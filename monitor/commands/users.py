@@ -57,7 +57,7 @@ def _password() -> str:
 
 
 def _add(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.users import add_user
+    from monitor.web.accounts import add_user
 
     user = add_user(ctx.engine, args.name, args.role, _password(), actor=ctx.actor, now=datetime.now(UTC))
     print(f"added {user.name} ({user.role})")
@@ -65,7 +65,7 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.users import list_users
+    from monitor.web.accounts import list_users
 
     for user in list_users(ctx.engine):
         state = "disabled" if user.disabled else "active"
@@ -74,7 +74,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _disable(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.users import disable_user
+    from monitor.web.accounts import disable_user
 
     user = disable_user(ctx.engine, args.name, actor=ctx.actor, now=datetime.now(UTC))
     print(f"disabled {user.name}; their API tokens are revoked")
@@ -82,7 +82,7 @@ def _disable(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _token(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.users import create_token
+    from monitor.web.accounts import create_token
 
     token = create_token(ctx.engine, args.name, role=args.role, label=args.label, actor=ctx.actor,
                          now=datetime.now(UTC))

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from monitor.crawl.pipeline import Score
 from monitor.demo.dataset import Dataset, load_dataset
 from monitor.demo.feed_server import FeedServer, SimClock
 from monitor.demo.webhook_receiver import WebhookReceiver
-from monitor.pipeline import Score
 from monitor.storage import schema
 
 STEP = timedelta(minutes=15)
@@ -181,8 +181,8 @@ def run_scenario(
 ) -> DemoSummary:
     """Run the whole story; ``pace_s`` real seconds per simulated step (0: as fast as possible)."""
     from monitor.config import config_from_dict
-    from monitor.crawl_steps import RealSteps
-    from monitor.daemon import Daemon
+    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.steps import RealSteps
     from monitor.storage.engine import open_database
 
     dataset = load_dataset()

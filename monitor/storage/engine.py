@@ -7,7 +7,7 @@ SQLite is tuned for one daemon plus CLI and web processes writing the same file:
 * ``BEGIN IMMEDIATE`` for every transaction: pysqlite's default ``BEGIN`` is deferred, so two processes
   could both read, then both try to write, and one fails with "database is locked" (or worse, acts on
   stale state). Taking the write lock at BEGIN makes writers queue on ``busy_timeout`` instead.
-  Pure readers can opt out with :func:`read_transaction`.
+  Pure readers can opt out with ``monitor.storage.transactions.read_transaction``.
 
 PostgreSQL URLs are mapped to the psycopg 3 driver, sessions run in UTC, and pooled connections are
 pre-pinged so a restarted server does not break a long-running daemon.
@@ -18,8 +18,6 @@ Driver ``OperationalError``s (cannot connect, disk full, locked, connection lost
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
@@ -28,17 +26,15 @@ from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.pool import StaticPool
 
 from monitor.errors import StorageError
-from monitor.storage.integrity import check_integrity
+from monitor.storage.transactions import (
+    POLL_LOCK_OPTION,
+    READ_ONLY_OPTION,
+    SQLITE_BUSY_TIMEOUT_S,
+    begin_polling,
+)
 
-__all__ = ["check_integrity", "mask_url", "open_database", "parse_database_url", "read_transaction"]
+__all__ = ["mask_url", "open_database", "parse_database_url"]
 
-SQLITE_BUSY_TIMEOUT_S = 30
-_READ_ONLY_OPTION = "brandguard_read_only"
-_POLL_LOCK_OPTION = "brandguard_poll_write_lock"
-# SQLite's own busy handler sleeps 1, 2, 5, 10, ... 100 ms between tries: fine for a CLI, but a request
-# waiting on a lock another process holds for a millisecond can sleep for tens of ms. Latency-sensitive
-# writers (the web's audit group commit) poll this often instead.
-WRITE_LOCK_POLL_S = 0.0002
 # Driver names we map to psycopg 3; "postgres://" is what Heroku-style environments hand out.
 _PG_ALIASES = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -99,55 +95,6 @@ def mask_url(url: str | URL) -> str:
         return _mask_text(url)
 
 
-@contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that only reads. On SQLite it starts deferred, so it does not wait for writers."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(**{_READ_ONLY_OPTION: True})
-        with conn.begin():
-            yield conn
-
-
-@contextmanager
-def polling_write_transaction(engine: Engine, *, max_wait_s: float | None = None) -> Iterator[Connection]:
-    """A write transaction whose SQLite write lock is waited for by polling every ``WRITE_LOCK_POLL_S``
-    rather than by SQLite's escalating sleeps. ``max_wait_s``: give up sooner than the usual busy timeout
-    with ``WriteLockBusy`` (an event loop tries briefly, then leaves the long wait to a thread). Same as
-    ``engine.begin()`` on PostgreSQL."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(**{_POLL_LOCK_OPTION: max_wait_s or float(SQLITE_BUSY_TIMEOUT_S)})
-        with conn.begin():
-            yield conn
-
-
-class WriteLockBusy(StorageError):
-    """Another connection held the SQLite write lock for longer than the caller's ``max_wait_s``."""
-
-
-def _begin_polling(conn: Connection, max_wait_s: float) -> None:
-    import sqlite3
-    import time
-
-    raw: Any = conn.connection.driver_connection
-    saved = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
-    raw.execute("PRAGMA busy_timeout = 0")
-    deadline = time.monotonic() + max_wait_s
-    try:
-        while True:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    raise StorageError(f"database: {error}") from error
-                if time.monotonic() >= deadline:
-                    kind = StorageError if max_wait_s >= SQLITE_BUSY_TIMEOUT_S else WriteLockBusy
-                    raise kind(f"database: {error} (waited {max_wait_s:g} s)") from error
-                time.sleep(WRITE_LOCK_POLL_S)
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {saved}")
-
-
 def _create_engine(url: URL) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
@@ -189,10 +136,10 @@ def _create_sqlite_engine(url: URL) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
-        if options.get(_READ_ONLY_OPTION):
+        if options.get(READ_ONLY_OPTION):
             conn.exec_driver_sql("BEGIN")
-        elif options.get(_POLL_LOCK_OPTION):
-            _begin_polling(conn, options[_POLL_LOCK_OPTION])
+        elif options.get(POLL_LOCK_OPTION):
+            begin_polling(conn, options[POLL_LOCK_OPTION])
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 

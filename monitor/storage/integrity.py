@@ -10,7 +10,7 @@ from monitor.storage.schema import metadata
 
 def check_integrity(engine: Engine) -> list[str]:
     """Problems found, one line each; an empty list means the database is healthy."""
-    from monitor.storage.engine import read_transaction
+    from monitor.storage.transactions import read_transaction
 
     with read_transaction(engine) as conn:
         problems = _sqlite_checks(conn) if conn.dialect.name == "sqlite" else []

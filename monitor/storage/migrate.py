@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.storage.engine import read_transaction
+from monitor.storage.transactions import read_transaction
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -73,7 +73,7 @@ mentions = Table(
     Column("id", Integer, primary_key=True),
     Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL")),
     Column("brand", String(200), nullable=False),
-    # stable key: guid, else canonical link, else title + date (see monitor.dedup)
+    # stable key: guid, else canonical link, else title + date (see monitor.matching.dedup)
     Column("dedup_key", String(64), nullable=False),
     # near-duplicate fingerprint (SimHash, 64 bit) and the story it was linked to
     Column("fingerprint", BigInteger),

@@ -64,7 +64,7 @@ class MentionOut(BaseModel):
              responses={200: {"model": MentionCreated, "description": "already stored (idempotent)"}})
 def ingest(body: MentionIn, request: Request, response: Response) -> Any:
     from monitor import audit
-    from monitor.dedup import MASK64, link_story, new_story_key, simhash, stable_key
+    from monitor.matching.dedup import MASK64, link_story, new_story_key, simhash, stable_key
     from monitor.storage.mentions_repo import insert_mention, recent_fingerprints
     from monitor.storage.schema import mentions
 

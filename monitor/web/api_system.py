@@ -115,14 +115,14 @@ UserName = Annotated[str, Path(min_length=1, max_length=200)]
 
 @router.get("/api/v1/users", response_model=list[UserOut], tags=["users"])
 def list_all(request: Request) -> Any:
-    from monitor.users import list_users
+    from monitor.web.accounts import list_users
 
     return [_user_out(u) for u in list_users(request.app.state.web.engine)]
 
 
 @router.post("/api/v1/users", response_model=UserOut, status_code=201, tags=["users"])
 def add(body: UserIn, request: Request) -> Any:
-    from monitor.users import add_user
+    from monitor.web.accounts import add_user
 
     state = request.app.state.web
     user = add_user(state.engine, body.name, body.role, body.password, actor=request.state.principal.name,
@@ -132,7 +132,7 @@ def add(body: UserIn, request: Request) -> Any:
 
 @router.post("/api/v1/users/{name}/disable", response_model=UserOut, tags=["users"])
 def disable(name: UserName, request: Request) -> Any:
-    from monitor.users import disable_user
+    from monitor.web.accounts import disable_user
 
     state = request.app.state.web
     user = disable_user(state.engine, name, actor=request.state.principal.name, now=state.now())
@@ -142,7 +142,7 @@ def disable(name: UserName, request: Request) -> Any:
 
 @router.post("/api/v1/users/{name}/tokens", response_model=TokenOut, status_code=201, tags=["users"])
 def token(name: UserName, body: TokenIn, request: Request) -> Any:
-    from monitor.users import create_token
+    from monitor.web.accounts import create_token
 
     state = request.app.state.web
     value = create_token(state.engine, name, role=body.role, label=body.label,

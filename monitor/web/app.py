@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from monitor.audit.group_commit import AsyncGroupCommit
     from monitor.config import Config
     from monitor.context import Context
-    from monitor.pipeline import Score
+    from monitor.crawl.pipeline import Score
 
 SESSION_COOKIE = "bg_session"
 SESSION_MAX_AGE_S = 12 * 3600  # one working day; a stolen cookie does not live for weeks
@@ -87,7 +87,7 @@ class WebState:
 
 
 def _default_scorer() -> Scorer:
-    from monitor.crawl_steps import make_scorer
+    from monitor.crawl.steps import make_scorer
 
     return make_scorer()
 

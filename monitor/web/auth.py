@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
-from monitor.users import Principal, hash_token, principal_for_session, principal_for_token
+from monitor.web.accounts import Principal, hash_token, principal_for_session, principal_for_token
 from monitor.web.csrf import SAFE_METHODS, csrf_ok
 from monitor.web.permissions import PERMISSIONS, allowed, is_public
 

@@ -16,7 +16,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from monitor.latency_histogram import FETCH_LATENCY_KEY, from_state, le_label
+from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, le_label
 from monitor.storage.schema import daemon_state, incidents, mentions, outbox, sources
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from monitor.users import authenticate_password
+from monitor.web.accounts import authenticate_password
 from monitor.web.auth import SESSION_USER
 from monitor.web.csrf import SESSION_KEY
 from monitor.web.templating import render

@@ -58,7 +58,7 @@ def top_incidents(engine: Engine, *, since: datetime) -> list[dict[str, Any]]:
 
 def sla_by_brand(engine: Engine, *, since: datetime, now: datetime) -> dict[str, dict[str, Any]]:
     from alerts.sla import sla_report
-    from monitor.incidents_queries import sla_inputs
+    from monitor.incidents.queries import sla_inputs
 
     with engine.connect() as conn:
         items = sla_inputs(conn, since=since)

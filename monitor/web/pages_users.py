@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.users import UserError, add_user, disable_user, list_users
+from monitor.web.accounts import UserError, add_user, disable_user, list_users
 from monitor.web.templating import render
 
 router = APIRouter()

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from monitor.users import Principal
+from monitor.web.accounts import Principal
 
 TOKEN_CACHE_TTL_S = 5.0
 MAX_ENTRIES = 10_000  # bounded: a flood of distinct valid tokens cannot grow memory without limit

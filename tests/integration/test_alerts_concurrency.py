@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from monitor import incidents
-from monitor.outbox import deliver_due
+from monitor.incidents.outbox import deliver_due
 from monitor.storage.schema import deadline_events, outbox
-from tests.monitor.alerts.helpers import T0, Recorder, add_mention, make_config
+from tests.monitor.incidents.helpers import T0, Recorder, add_mention, make_config
 
 pytestmark = pytest.mark.integration
 
@@ -84,7 +84,7 @@ def test_concurrent_policy_runs_open_one_incident_per_story(
     """Three daemons each handle a different new mention of the same story at the same moment."""
     import time
 
-    import monitor.incidents as module
+    import monitor.incidents.intake as module
     from monitor.storage.schema import incidents as incidents_t
 
     original = module._open_incident

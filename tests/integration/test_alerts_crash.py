@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select
 
 from monitor import incidents
-from monitor.outbox import LEASE, deliver_due
+from monitor.incidents.outbox import LEASE, deliver_due
 from monitor.storage.schema import outbox
 from tests.integration import fake_bots as fb
-from tests.monitor.alerts.helpers import T0, add_mention, make_config
+from tests.monitor.incidents.helpers import T0, add_mention, make_config
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +32,8 @@ WORKER = """
 import sys, time
 from datetime import datetime
 from monitor.storage.engine import open_database
-from monitor.outbox import deliver_due
-from tests.monitor.alerts.helpers import make_config
+from monitor.incidents.outbox import deliver_due
+from tests.monitor.incidents.helpers import make_config
 
 url, hook, now, mode, marker = sys.argv[1:6]
 cfg = make_config(channels=[{"name": "hook", "kind": "webhook", "url": hook, "secret_env": "HOOK_SECRET"}],

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from monitor import users
 from monitor.context import Context
+from monitor.web import accounts as users
 from monitor.web.app import create_app
 from tests.monitor.web.conftest import FAST_ARGON2
 from tests.monitor.web.live_server import serve_in_thread

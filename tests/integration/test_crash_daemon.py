@@ -23,9 +23,10 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.config import config_from_dict
-from monitor.pipeline import Score
+from monitor.crawl.pipeline import Score
 from monitor.storage import schema
-from monitor.storage.engine import check_integrity, open_database
+from monitor.storage.engine import open_database
+from monitor.storage.integrity import check_integrity
 from tests.integration.misbehaving_server import (
     MisbehavingServer,
     RecordedRequest,
@@ -64,8 +65,8 @@ def _no_model(texts: Sequence[str]) -> list[Score]:
 
 
 def daemon_main(db_url: str, config_json: str, start_iso: str, ticks: int) -> None:
-    from monitor.crawl_steps import RealSteps
-    from monitor.daemon import Daemon
+    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.steps import RealSteps
 
     config = config_from_dict(json.loads(config_json))
     engine = open_database(db_url)

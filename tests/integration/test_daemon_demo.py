@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.crawl.pipeline import Score
 from monitor.demo.scenario import run_scenario
-from monitor.pipeline import Score
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config, config_from_dict
-from monitor.crawl_steps import RealSteps
-from monitor.daemon import Daemon
-from monitor.pipeline import Score
+from monitor.crawl.daemon import Daemon
+from monitor.crawl.pipeline import Score
+from monitor.crawl.steps import RealSteps
 from monitor.storage import schema
 from monitor.storage.engine import open_database
 from monitor.storage.sources_repo import SourceRow, list_sources

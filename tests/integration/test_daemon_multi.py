@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.config import Config, config_from_dict
-from monitor.pipeline import Score
+from monitor.crawl.pipeline import Score
 from monitor.storage import schema
 from tests.integration.misbehaving_server import RecordedRequest, Responder, misbehaving_server
 
@@ -68,8 +68,8 @@ def _no_model(texts: Sequence[str]) -> list[Score]:
 
 
 def worker(db_url: str, config_json: str, periods: str, ticks: int) -> None:
-    from monitor.crawl_steps import RealSteps
-    from monitor.daemon import Daemon
+    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.steps import RealSteps
     from monitor.storage.engine import open_database
 
     config: Config = config_from_dict(json.loads(config_json))

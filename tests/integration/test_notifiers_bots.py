@@ -16,10 +16,10 @@ from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.feishu import FeishuNotifier
 from alerts.notifiers.wecom import WeComNotifier
 from monitor import incidents
-from monitor.outbox import deliver_due
+from monitor.incidents.outbox import deliver_due
 from monitor.storage.schema import channel_state, outbox
 from tests.integration import fake_bots as fb
-from tests.monitor.alerts.helpers import T0, add_mention, make_config
+from tests.monitor.incidents.helpers import T0, add_mention, make_config
 
 pytestmark = pytest.mark.integration
 

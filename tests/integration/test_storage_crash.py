@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor.storage.engine import check_integrity, open_database, read_transaction
+from monitor.storage.engine import open_database
+from monitor.storage.integrity import check_integrity
 from monitor.storage.schema import daemon_state, mentions
+from monitor.storage.transactions import read_transaction
 from tests.integration.crash_writer import BIG_TEXT
 from tests.integration.storage_workers import NOW
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import users
+from monitor.web import accounts as users
 from monitor.web.app import create_app
 from tests.monitor.web.conftest import FAST_ARGON2
 from tests.monitor.web.seed import NOW, fake_scorer, seed

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (dev extra)")
 from hypothesis import HealthCheck, settings  # noqa: E402  (after the importorskip on purpose)
 
-from monitor import users  # noqa: E402
+from monitor.web import accounts as users  # noqa: E402
 from monitor.web.app import create_app  # noqa: E402
 from tests.monitor.web.conftest import FAST_ARGON2  # noqa: E402
 from tests.monitor.web.live_server import serve_in_thread  # noqa: E402

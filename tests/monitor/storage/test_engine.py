@@ -7,15 +7,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from monitor.errors import StorageError
-from monitor.storage.engine import (
-    check_integrity,
-    mask_url,
-    open_database,
-    parse_database_url,
-    read_transaction,
-)
+from monitor.storage.engine import mask_url, open_database, parse_database_url
+from monitor.storage.integrity import check_integrity
 from monitor.storage.schema import daemon_state
 from monitor.storage.times import as_utc, to_db
+from monitor.storage.transactions import read_transaction
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from monitor.storage.engine import open_database, read_transaction
+from monitor.storage.engine import open_database
 from monitor.storage.migrate import HEAD_REVISION, current_revision, head_revision
 from monitor.storage.schema import metadata
+from monitor.storage.transactions import read_transaction
 
 
 def test_migrated_database_matches_schema(engine: Engine) -> None:

@@ -9,9 +9,10 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from monitor.errors import StorageError
-from monitor.storage.engine import open_database, polling_write_transaction, read_transaction
+from monitor.storage.engine import open_database
 from monitor.storage.schema import daemon_state
 from monitor.storage.times import to_db
+from monitor.storage.transactions import polling_write_transaction, read_transaction
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -114,10 +115,10 @@ def _give_up_on_a_held_lock(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) ->
 
     from sqlalchemy import event
 
-    from monitor.storage import engine as engine_module
+    from monitor.storage import transactions as transactions_module
 
     engine = open_database(sqlite_url)
-    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(transactions_module, "SQLITE_BUSY_TIMEOUT_S", 0.05)
     checked_out: list[object] = []
     event.listen(engine, "checkout", lambda dbapi, _record, _proxy: checked_out.append(dbapi))
     holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
@@ -189,7 +190,7 @@ def test_polling_write_transaction_keeps_a_connections_own_busy_timeout(sqlite_u
 def test_a_short_max_wait_gives_up_with_write_lock_busy(sqlite_url: str) -> None:
     import sqlite3
 
-    from monitor.storage.engine import WriteLockBusy
+    from monitor.storage.transactions import WriteLockBusy
 
     engine = open_database(sqlite_url)
     blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)

@@ -12,8 +12,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from monitor import users
 from monitor.context import Context
+from monitor.web import accounts as users
 from monitor.web.app import create_app
 from tests.monitor.web.seed import NOW, Seeded, fake_scorer, seed
 

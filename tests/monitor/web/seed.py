@@ -12,9 +12,9 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from monitor.context import Context
-from monitor.pipeline import Score
+from monitor.crawl.pipeline import Score
 from monitor.storage.schema import incidents, mentions, sources
-from monitor.users import ROLES, add_user, create_token
+from monitor.web.accounts import ROLES, add_user, create_token
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

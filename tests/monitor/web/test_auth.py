@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from monitor.users import disable_user
+from monitor.web.accounts import disable_user
 from monitor.web.auth import SECRET_ENV, session_secret
 from tests.monitor.web.conftest import bearer, make_client
 from tests.monitor.web.seed import NOW, PASSWORD, Seeded
@@ -177,8 +177,8 @@ def test_disabling_on_the_users_page_ends_cached_tokens_at_once(seeded: Seeded) 
 
 
 def test_principal_cache_is_bounded_and_expires() -> None:
-    from monitor.users import Principal
     from monitor.web import principal_cache
+    from monitor.web.accounts import Principal
 
     clock = _Clock()
     cache = principal_cache.PrincipalCache(ttl_s=2.0, clock=clock)

@@ -12,8 +12,8 @@ from prometheus_client.samples import Sample
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from monitor.daemon import record_fetch_latency
-from monitor.latency_histogram import FETCH_LATENCY_KEY
+from monitor.crawl.daemon import record_fetch_latency
+from monitor.crawl.latency import FETCH_LATENCY_KEY
 from monitor.storage.schema import daemon_state
 from monitor.web.metrics import render_metrics
 from tests.monitor.web.conftest import bearer

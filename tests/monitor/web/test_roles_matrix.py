@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from monitor.users import ROLES
+from monitor.web.accounts import ROLES
 from monitor.web.app import route_keys
 from monitor.web.permissions import ANONYMOUS, PERMISSIONS, allowed
 from tests.monitor.web.conftest import make_client

@@ -1,0 +1,273 @@
+"""The real pipeline steps: guarded fetch, parse in a process pool, brand matching, dedup, scoring.
+
+``RealSteps(config).steps()`` wires the modules other parts of BrandGuard own (monitor.fetch,
+monitor.parse, monitor.matching.matcher, monitor.matching.dedup, models, rules, monitor.audit,
+monitor.storage.mentions_repo)
+into the ``Steps`` bundle that ``monitor.crawl.pipeline`` drives.
+
+Module-level imports are stdlib only: parse workers are spawned interpreters that import this module
+to unpickle ``parse_in_worker``, and SQLAlchemy + the pipeline would cost each of them ~25 MB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+    from sqlalchemy.engine import Connection
+
+    from monitor.config import Config, SourceConfig
+    from monitor.crawl.pipeline import Candidate, DueSource, Fetched, Score, Steps
+
+log = logging.getLogger(__name__)
+
+# Reposts published within this window link into one story (and so one incident).
+STORY_WINDOW = timedelta(hours=72)
+SCORE_BATCH = 256
+
+
+def parse_in_worker(
+    kind: str, body: bytes, headers: Mapping[str, str], url: str, tz: str, mapping: Any, now: datetime
+) -> Any:
+    """Module level so a process pool can pickle it."""
+    from monitor.parse import parse_document
+    from monitor.parse.document import JsonMapping
+
+    if mapping is not None and not isinstance(mapping, JsonMapping):
+        mapping = JsonMapping(**mapping.model_dump())  # the config's pydantic model -> the parser's own
+    return parse_document(kind, body, headers, url=url, source_tz=tz, mapping=mapping, now=now)  # type: ignore[arg-type]
+
+
+def default_parse_executor() -> Executor:
+    # feedparser is pure Python and holds the GIL: only processes use both cores. Two workers is
+    # enough for this class of machine and keeps memory small; "spawn" avoids forking a threaded daemon.
+    import multiprocessing
+
+    workers = max(1, min(2, os.cpu_count() or 1))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_signals
+    )
+
+
+def _ignore_signals() -> None:
+    # Ctrl-C reaches the whole process group; the daemon decides when its workers stop.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@dataclass
+class RealSteps:
+    config: Config
+    actor: str = "daemon"
+    parse_executor: Executor | None = None
+    scorer: Callable[[Sequence[str]], Sequence[Score]] | None = None
+    _client: httpx.AsyncClient | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        from monitor.fetch import FetchPolicy
+        from monitor.matching.matcher import BrandMatcher
+
+        daemon = self.config.daemon
+        self._policy = FetchPolicy(
+            deadline_s=daemon.fetch_deadline_s,
+            max_bytes=int(daemon.max_body_mb * 1024 * 1024),
+            allow_hosts=frozenset(daemon.allow_hosts),
+            allow_networks=tuple(daemon.allow_networks),
+        )
+        self._matcher = BrandMatcher(self.config.brands)
+        self._sources: dict[str, SourceConfig] = {s.name: s for s in self.config.sources}
+        if self.scorer is None:
+            self.scorer = make_scorer()
+
+    def steps(self) -> Steps:
+        from monitor.crawl.pipeline import Steps
+        from monitor.storage.mentions_repo import insert_mention
+
+        return Steps(
+            fetch=self.fetch,
+            parse=self.parse,
+            match=self.match,
+            score=self.score,
+            insert=insert_mention,
+            audit=self.audit,
+            session=self.session,
+        )
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        from monitor.fetch.pinned_transport import guarded_client
+
+        # One pooled client per batch: connections to a host are reused across its feeds.
+        self._client = guarded_client(self._policy)
+        try:
+            yield
+        finally:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    async def fetch(self, source: DueSource) -> Fetched:
+        from dataclasses import replace
+
+        from monitor.crawl.pipeline import Fetched
+        from monitor.fetch import Validators, fetch
+
+        cfg = self._sources.get(source.name)
+        policy = replace(self._policy, headers=cfg.request_headers()) if cfg else self._policy
+        validators = Validators(source.etag, source.last_modified, source.body_sha256)
+        result = await fetch(source.url, validators=validators, policy=policy, client=self._client)
+        return Fetched(
+            outcome=result.status,
+            body=result.body or b"",
+            headers=result.headers,
+            etag=result.validators.etag,
+            last_modified=result.validators.last_modified,
+            retry_after_s=result.retry_after_s,
+            error=result.error,
+        )
+
+    async def parse(self, source: DueSource, body: bytes, headers: Mapping[str, str], now: datetime) -> Any:
+        cfg = self._sources.get(source.name)
+        mapping = cfg.json_mapping if cfg else None
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.parse_executor,
+            parse_in_worker,
+            source.kind,
+            body,
+            dict(headers),
+            source.url,
+            source.tz,
+            mapping,
+            now,
+        )
+
+    def match(self, source: DueSource, parsed: Any, conn: Connection, now: datetime) -> list[Candidate]:
+        return match_items(self._matcher, source, list(parsed.items), conn, now)
+
+    def score(self, texts: Sequence[str]) -> Sequence[Score]:
+        assert self.scorer is not None
+        return self.scorer(texts)
+
+    def audit(self, conn: Connection, kind: str, subject: str, data: dict[str, Any], now: datetime) -> None:
+        from monitor import audit
+
+        audit.append(conn, actor=self.actor, kind=kind, subject=subject, data=data, now=now)
+
+
+def match_items(
+    matcher: Any, source: DueSource, items: Sequence[Any], conn: Connection, now: datetime
+) -> list[Candidate]:
+    """Brand-matched, not yet stored items of one document, each linked to a story."""
+    from sqlalchemy import select
+
+    from monitor.crawl.pipeline import Candidate
+    from monitor.matching.dedup import document_keys, link_story, new_story_key, simhash
+    from monitor.storage import schema
+    from monitor.storage.mentions_repo import recent_fingerprints
+
+    keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
+    only = list(source.brands) or None
+    matched: list[tuple[Any, str, str]] = []
+    for item, key in zip(items, keys, strict=True):
+        for brand in matcher.match(item.title or "", item.text or "", only=only):
+            matched.append((item, key, brand))
+    if not matched:
+        return []
+    # Skip what is already stored before scoring: re-scoring every item of every feed each poll is
+    # the expensive part (the insert itself is idempotent anyway).
+    stored: set[tuple[str, str]] = {
+        (brand, key)
+        for brand, key in conn.execute(
+            select(schema.mentions.c.brand, schema.mentions.c.dedup_key).where(
+                schema.mentions.c.dedup_key.in_({key for _, key, _ in matched})
+            )
+        )
+    }
+    recent: dict[str, list[tuple[int, str]]] = {}
+    out: list[Candidate] = []
+    for item, key, brand in matched:
+        if (brand, key) in stored:
+            continue
+        stored.add((brand, key))
+        if brand not in recent:
+            recent[brand] = list(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
+        fingerprint = simhash(_story_text(item))
+        story = link_story(fingerprint, recent[brand]) or new_story_key(fingerprint, key)
+        if fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
+            recent[brand].append((fingerprint, story))  # reposts inside one document link too
+        published = _published(item)
+        out.append(
+            Candidate(
+                brand=brand,
+                dedup_key=key,
+                story_key=story,
+                title=item.title or "",
+                text=item.text or "",
+                published_at=published or getattr(item, "published_at", None) or now,
+                published_estimated=published is None,
+                fingerprint=fingerprint or None,
+                url=item.link,
+                author=getattr(item, "author", None),
+                followers=getattr(item, "followers", None),
+                likes=getattr(item, "likes", None),
+                reposts=getattr(item, "reposts", None),
+            )
+        )
+    return out
+
+
+def _story_text(item: Any) -> str:
+    """What a repost keeps: the body. Titles are often rewritten ("转发", "【热点】"), so they only count
+    when the body is too short to say anything on its own."""
+    text = (item.text or "").strip()
+    return text if len(text) >= 20 else f"{item.title or ''} {text}"
+
+
+def _published(item: Any) -> datetime | None:
+    """The item's own date; None when the parser estimated it (fetch time changes every fetch, so it
+    must not go into the dedup key)."""
+    if getattr(item, "published_estimated", False):
+        return None
+    value = getattr(item, "published_at", None)
+    return value if isinstance(value, datetime) else None
+
+
+def make_scorer() -> Callable[[Sequence[str]], Sequence[Score]]:
+    """Load the sentiment model once; without it mentions are still stored (scores NULL)."""
+    from monitor.crawl.pipeline import Score
+
+    model: Any = None
+    try:
+        from models import load_model
+
+        model = load_model()
+    except Exception as exc:  # a missing or broken artifact must not stop crawling
+        log.warning("sentiment model unavailable, mentions are stored without a score: %s", exc)
+    risk_terms: Callable[[str], list[str]] | None
+    try:
+        from rules import risk_terms
+    except ImportError:
+        log.warning("rules.risk_terms unavailable: mentions are stored without risk terms")
+        risk_terms = None
+
+    def score(texts: Sequence[str]) -> list[Score]:
+        labels: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
+        if model is not None:
+            labels = []
+            for start in range(0, len(texts), SCORE_BATCH):
+                for prediction in model.predict(list(texts[start : start + SCORE_BATCH])):
+                    labels.append((prediction.label, float(prediction.p_negative)))
+        terms = [tuple(risk_terms(t)) if risk_terms else () for t in texts]
+        return [Score(label, p, t) for (label, p), t in zip(labels, terms, strict=True)]
+
+    return score
