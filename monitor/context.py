@@ -44,9 +44,7 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from monitor.config import load_config
-
-            self._config = load_config(self.config_path)
+            self._config = load_checked_config(self.config_path)
         return self._config
 
     def database_url(self) -> str:
@@ -84,3 +82,13 @@ def _login_name() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def load_checked_config(path: Path | None) -> Config:
+    """``load_config`` plus the checks other wings own (brand queries): what every command sees."""
+    from monitor.config import load_config
+    from monitor.matching import check_brand_queries
+
+    config = load_config(path)
+    check_brand_queries(config.brands, label=str(path))
+    return config

@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from rules.markup import mask_markup
+from rules.report import CheckResult, json_document
+
 if TYPE_CHECKING:
     from monitor.context import Context
-    from rules.findings import Report
     from rules.rulepack import Pack
     from rules.waivers import FileWaiver
 
@@ -82,16 +84,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 @dataclass(frozen=True)
-class CheckResult:
-    """One checked input; what the audit log records (path, sha256, rule versions, findings)."""
-
-    path: str
-    text: str
-    report: Report
-    encoding: str
-
-
-@dataclass(frozen=True)
 class _Source:
     display: str
     path: Path | None  # None = stdin
@@ -146,20 +138,6 @@ def _too_big(display: str, size: int, limit: int) -> str:
             f"(--max-bytes {limit}); split the file")
 
 
-def _mask_markup(text: str) -> str:
-    """Blank out HTML tags, scripts and styles (same length, newlines kept) so that offsets still point
-    into the original text; comments carrying a waiver marker are kept."""
-    import re
-
-    def blank(m: re.Match[str]) -> str:
-        chunk = m.group()
-        if chunk.startswith("<!--") and "brandguard-waive" in chunk:
-            return chunk
-        return "".join("\n" if ch == "\n" else " " for ch in chunk)
-
-    return re.sub(r"(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>", blank, text)
-
-
 def _load_file_waivers(option: str | None) -> list[FileWaiver]:
     from monitor.errors import InputError
     from rules.waivers import parse_waiver_file
@@ -198,7 +176,7 @@ def _check_one(source: _Source) -> tuple[str, Any]:
         return "error", str(exc)
     scanned = text
     if source.path is not None and source.path.suffix.lower() in HTML_EXTENSIONS:
-        scanned = _mask_markup(text)
+        scanned = mask_markup(text)
     waivers = [fw.waiver for fw in file_waivers if fw.applies_to(source.display)]
     report = check(scanned, waivers=waivers, packs=packs)
     # Hash the decoded text (UTF-8, BOM removed), not the bytes: the same draft checked from a GBK
@@ -372,25 +350,6 @@ def _installation_present(ctx: Context) -> bool:
     if ctx.config_path is not None and ctx.config.storage.url:
         return True
     return ctx.data_dir.is_dir()
-
-
-def _json_result(result: CheckResult, native_findings: bool) -> dict[str, Any]:
-    findings = result.report.findings
-    return {
-        "path": result.path,
-        "findings": list(findings) if native_findings else [f.to_dict() for f in findings],
-        "summary": result.report.summary,
-        "text_sha256": result.report.text_sha256,
-        "rule_versions": result.report.rule_versions,
-        "encoding": result.encoding,
-    }
-
-
-def json_document(results: list[CheckResult], *, native_findings: bool = False) -> dict[str, Any]:
-    """The ``--format json`` object; the web API returns the same document. ``native_findings`` leaves
-    the findings as ``Finding`` dataclasses for an encoder that writes them itself in field order, which
-    is ``to_dict``'s order (orjson; the web API's test compares its answer with the CLI's)."""
-    return {"version": 1, "results": [_json_result(r, native_findings) for r in results]}
 
 
 def _write_json(results: list[CheckResult], out: TextIO) -> None:

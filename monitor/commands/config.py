@@ -27,13 +27,13 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def _check(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.config import load_config
+    from monitor.context import load_checked_config
     from monitor.matching.query_language import query_warnings
 
     path = Path(args.file) if args.file else ctx.config_path
     if path is None:
         raise ConfigError("no brandguard.toml here; pass --config FILE or run `brandguard init`")
-    config = load_config(path)
+    config = load_checked_config(path)
     for i, brand in enumerate(config.brands):
         for warning in query_warnings(brand.query):
             print(f"brandguard: warning: {path}: brands[{i}].query: {warning}", file=sys.stderr)

@@ -9,7 +9,7 @@ Modules: ``model`` (the top-level ``Config`` and small sections), ``sources`` (`
 
 from monitor.config.fields import SOURCE_KINDS, parse_duration
 from monitor.config.loading import config_from_dict, format_validation_error, load_config
-from monitor.config.model import AuditConfig, BrandConfig, Config, DaemonConfig, StorageConfig
+from monitor.config.sections import AuditConfig, BrandConfig, Config, DaemonConfig, StorageConfig
 from monitor.config.sources import JsonMapping, SourceConfig
 
 __all__ = [

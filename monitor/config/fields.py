@@ -56,4 +56,3 @@ def parse_duration(value: int | str) -> int:
     if not match:
         raise ValueError(f"must be seconds or a duration such as '15m' (got {value!r})")
     return int(match.group(1)) * UNIT_S[match.group(2)]
-

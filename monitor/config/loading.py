@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from monitor.config.fields import SECRET_HINTS, ConfigKeyError
-from monitor.config.model import Config
+from monitor.config.sections import Config
 from monitor.errors import ConfigError
 
 

@@ -39,8 +39,6 @@ class JsonMapping(StrictModel):
     reposts: str | None = None
 
 
-
-
 class SourceConfig(StrictModel):
     name: str = Field(min_length=1)
     kind: Literal["rss", "atom", "html", "json"]
@@ -112,5 +110,3 @@ class SourceConfig(StrictModel):
             cookie = "; ".join(f"{name}={env.get(var, '')}" for name, var in self.cookies_env.items())
             headers["Cookie"] = cookie
         return headers
-
-

@@ -31,8 +31,24 @@ _BIT_VALUES = np.left_shift(np.uint64(1), _BIT_POSITIONS)
 
 # Parameters that only say who shared a link or which campaign it came from.
 _TRACKING_EXACT = frozenset(
-    {"spm", "from", "scm", "share", "share_source", "share_medium", "share_from", "share_plat", "share_tag",
-     "sharer", "vd_source", "isappinstalled", "wfr", "fbclid", "gclid", "ref_src"}
+    {
+        "spm",
+        "from",
+        "scm",
+        "share",
+        "share_source",
+        "share_medium",
+        "share_from",
+        "share_plat",
+        "share_tag",
+        "sharer",
+        "vd_source",
+        "isappinstalled",
+        "wfr",
+        "fbclid",
+        "gclid",
+        "ref_src",
+    }
 )
 _TRACKING_PREFIXES = ("utm_", "share_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from monitor.matching.folding import Span, fold_for_match
-from monitor.matching.query_language import Query, TermIndex, compile_query
+from monitor.matching.query_language import Query, compile_query
+from monitor.matching.term_index import TermIndex
 
 if TYPE_CHECKING:
     from monitor.config import BrandConfig

@@ -18,8 +18,9 @@ be negated, and terms that start or end with an ASCII letter or digit match only
 
 Terms and texts go through the same ``monitor.matching.folding.fold_for_match``, so 星河手機, ＸＩＮＧＨＥ and
 "星 河 手 机" all find 星河手机.
-Evaluation is split from term search so that ``monitor.matching.matcher`` can run one Aho-Corasick
-automaton for all brands and evaluate each query on the shared hit table.
+Evaluation is split from term search (``monitor.matching.term_index``) so that
+``monitor.matching.matcher`` can run one Aho-Corasick automaton for all brands and evaluate each query
+on the shared hit table.
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 from monitor.errors import ConfigError
 from monitor.matching.folding import Span, fold_for_match, fold_with_offsets, original_span
-
-if TYPE_CHECKING:
-    import ahocorasick_rs
+from monitor.matching.term_index import TermIndex
 
 Hits = Mapping[str, Sequence[Span]]
 
@@ -332,43 +331,6 @@ def parse_query(source: str) -> Node:
 
 
 # --- term search --------------------------------------------------------------------------------
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-class TermIndex:
-    """One Aho-Corasick automaton over many folded terms; ``find`` gives every occurrence of each term.
-
-    Terms that begin or end with an ASCII letter/digit only match at a word boundary on that side, so
-    "oppo" does not fire inside "opposite"; CJK terms match anywhere (Chinese has no word separators).
-    """
-
-    def __init__(self, terms: Sequence[str]) -> None:
-        self.terms: tuple[str, ...] = tuple(dict.fromkeys(t for t in terms if t))
-        self._automaton: ahocorasick_rs.AhoCorasick | None = None
-        if self.terms:
-            import ahocorasick_rs
-
-            # Standard + overlapping: 星河 and 星河手机 must both be reported at the same place.
-            self._automaton = ahocorasick_rs.AhoCorasick(
-                list(self.terms), matchkind=ahocorasick_rs.MatchKind.Standard
-            )
-
-    def find(self, folded_text: str) -> dict[str, list[Span]]:
-        hits: dict[str, list[Span]] = {}
-        if self._automaton is None or not folded_text:
-            return hits
-        last = len(folded_text)
-        for index, start, end in self._automaton.find_matches_as_indexes(folded_text, overlapping=True):
-            term = self.terms[index]
-            if _is_word_char(term[0]) and start > 0 and _is_word_char(folded_text[start - 1]):
-                continue
-            if _is_word_char(term[-1]) and end < last and _is_word_char(folded_text[end]):
-                continue
-            hits.setdefault(term, []).append((start, end))
-        return hits
 
 
 # --- compiled query -----------------------------------------------------------------------------

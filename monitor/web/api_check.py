@@ -26,7 +26,7 @@ class CheckIn(BaseModel):
 
 
 class _Open(BaseModel):
-    # The document is the CLI's (monitor.commands.check.json_document); fields the rules engine adds
+    # The document is the CLI's (rules.report.json_document); fields the rules engine adds
     # later must pass through unchanged, so the schema documents the known ones and allows more.
     model_config = ConfigDict(extra="allow")
 

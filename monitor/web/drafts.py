@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 
-from monitor.commands.check import CheckResult, json_document
+from rules.report import CheckResult, json_document
 
 if TYPE_CHECKING:
     from monitor.audit.group_commit import AsyncGroupCommit

@@ -244,7 +244,7 @@ def _naive_find(terms: list[str], text: str) -> dict[str, list[tuple[int, int]]]
 def test_term_index_agrees_with_naive_scanning() -> None:
     import random
 
-    from monitor.matching.query_language import TermIndex
+    from monitor.matching.term_index import TermIndex
 
     rng = random.Random(99)
     vocabulary = ["星河", "星河手机", "手机", "河手", "ab", "abc", "b", "a b", "机机"]

@@ -61,21 +61,13 @@ class DaemonConfig(StrictModel):
 
 
 class BrandConfig(StrictModel):
+    """A brand and its query. The query's syntax belongs to the matching wing, which checks it when the
+    composition root loads the file (``monitor.matching.check_brand_queries``)."""
+
     name: str = Field(min_length=1)
     query: str = Field(min_length=1)
     # Terms that veto a match wherever they occur (e.g. the housing estate 星河湾小区).
     exclude: tuple[str, ...] = ()
-
-    @field_validator("query")
-    @classmethod
-    def _parses(cls, value: str) -> str:
-        from monitor.matching.query_language import QueryError, compile_query
-
-        try:
-            compile_query(value)
-        except QueryError as exc:
-            raise ValueError(exc.reason_with_position) from None
-        return value
 
     @field_validator("exclude")
     @classmethod
@@ -83,8 +75,6 @@ class BrandConfig(StrictModel):
         if any(not item.strip() for item in value):
             raise ValueError("exclusion terms must not be empty")
         return value
-
-
 
 
 class AuditConfig(StrictModel):
@@ -176,4 +166,3 @@ class Config(StrictModel):
             return self.brands
         wanted = set(source.brands)
         return tuple(b for b in self.brands if b.name in wanted)
-
