@@ -7,7 +7,7 @@ and the make-up working days (调休) that fall on weekends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -98,6 +98,12 @@ def plan_events(
         events.append((ESCALATION, opened_at + timedelta(minutes=escalate_after_minutes)))
     events.append((BREACH, deadline))
     return events
+
+
+def replan(plan: Sequence[tuple[str, datetime]], fired_kinds: Collection[str]) -> list[tuple[str, datetime]]:
+    """The events to store when a deadline moves: ``plan`` for the new deadline minus the kinds that
+    already fired. A reminder already sent is not sent again just because the deadline came closer."""
+    return [(kind, due) for kind, due in plan if kind not in fired_kinds]
 
 
 @dataclass(frozen=True)

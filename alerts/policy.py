@@ -1,12 +1,13 @@
-"""Alert policy: does a scored mention open or feed an incident, and at which severity tier.
+"""Alert policy: is a scored mention alertable, and which severity tier an aggregate of signals earns.
 
-Pure: facts and parameters in, a decision out.
+Pure: facts and parameters in, a decision out. What an incident does with a new mention (sums, "severity
+only rises", deadline shortening, re-notification) is ``alerts.incident_update``, built on these two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,8 @@ class MentionFacts:
         return sum(v for v in (self.followers, self.likes, self.reposts) if v)
 
 
-@dataclass(frozen=True)
-class Assessment:
-    alertable: bool
-    severity: str | None
-    reasons: tuple[str, ...] = field(default=())
-
-
 def is_alertable(facts: MentionFacts, params: PolicyParams) -> tuple[bool, tuple[str, ...]]:
+    """Whether the mention is risky on its own, with the reasons (they go into the audit entry)."""
     reasons: list[str] = []
     p = facts.p_negative or 0.0
     if p >= params.threshold:
@@ -69,18 +64,3 @@ def severity_for(
     if spreading or crisis_terms:
         tier = "P2"
     return tier
-
-
-def assess(facts: MentionFacts, params: PolicyParams, *, velocity: int = 1) -> Assessment:
-    """Decision for one mention on its own (velocity = negative mentions of its story in the window)."""
-    alertable, reasons = is_alertable(facts, params)
-    if not alertable:
-        return Assessment(False, None, ())
-    severity = severity_for(
-        max_p_negative=facts.p_negative or 0.0,
-        reach=facts.reach,
-        velocity=velocity,
-        crisis_terms=facts.risk_terms,
-        params=params,
-    )
-    return Assessment(True, severity, reasons)

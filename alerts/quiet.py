@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,3 +25,22 @@ def quiet_until(
     if not inside:
         return None
     return datetime.combine(end_day, end, zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QuietWindow:
+    """``[alerts.quiet_hours]`` as plain values: local wall-clock window, its zone, the tiers it holds."""
+
+    start: time
+    end: time
+    tz: str
+    severities: frozenset[str]
+
+
+def held_until(now: datetime, severity: str, window: QuietWindow | None) -> datetime | None:
+    """When a message of ``severity`` raised at ``now`` may go out, or None when it may go now."""
+    if window is None:
+        return None
+    return quiet_until(
+        now, start=window.start, end=window.end, tz=window.tz, severity=severity, severities=window.severities
+    )

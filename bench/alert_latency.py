@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 
 from monitor import incidents  # noqa: E402
 from monitor.config import Config  # noqa: E402
-from monitor.incidents.outbox import deliver_due  # noqa: E402
+from monitor.incidents import deliver_due  # noqa: E402
 from monitor.storage.engine import open_database  # noqa: E402
 from monitor.storage.schema import deadline_events, mentions  # noqa: E402
 from monitor.storage.schema import incidents as incidents_t  # noqa: E402

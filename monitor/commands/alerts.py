@@ -189,7 +189,7 @@ def _action(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _channels(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.incidents.outbox import channel_status, enable_channel
+    from monitor.incidents import channel_status, enable_channel
     from monitor.storage.transactions import read_transaction
 
     if args.enable:
@@ -215,7 +215,7 @@ def _channels(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _feedback(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.incidents.queries import dismissed_feedback
+    from monitor.incidents import dismissed_feedback
     from monitor.storage.transactions import read_transaction
 
     with read_transaction(ctx.engine) as conn:

@@ -1,7 +1,8 @@
 """Human state changes of an incident: acknowledge, respond, resolve, dismiss.
 
-Each is one transaction: a conditional update on the state read (so two people acting at once cannot
-both win) plus the audit entry with actor, time, from -> to and the deadline.
+Each is one transaction: load the incident, ask ``alerts.transitions.next_state`` whether the action is
+allowed, then a conditional update on the state read (so two people acting at once cannot both win)
+plus the audit entry with actor, time, from -> to and the deadline.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from alerts.errors import AlertsError, IncidentNotFound, TransitionError
 from alerts.transitions import next_state
-from monitor.incidents.common import audit, load_incident
-from monitor.storage.schema import incidents
-from monitor.storage.times import as_utc_required, to_db
+from monitor.incidents.journal import audit
+from monitor.storage import incidents_repo
+from monitor.storage.times import as_utc_required
 
 _AUDIT_KIND = {
     "acknowledge": "incident.ack",
@@ -37,21 +37,16 @@ def _transition(
     audit_extra: dict[str, Any],
 ) -> dict[str, Any]:
     with engine.begin() as conn:
-        row = load_incident(conn, incident_id, for_update=True)
+        row = incidents_repo.get_row(conn, incident_id, for_update=True)
         if row is None:
             raise IncidentNotFound(f"no incident with id {incident_id}")
         current = row["state"]
         target = next_state(current, action, incident_id=incident_id)
-        values: dict[str, Any] = {"state": target, "updated_at": to_db(now), **extra}
+        values: dict[str, Any] = {"state": target, "updated_at": now, **extra}
         if action in ("respond", "resolve") and row["acknowledged_at"] is None:
             # Responding or resolving implies someone saw it: that is the acknowledgement time too.
-            values.update(acknowledged_at=to_db(now), acknowledged_by=actor)
-        changed = conn.execute(
-            update(incidents)
-            .where(incidents.c.id == incident_id, incidents.c.state == current)
-            .values(**values)
-        ).rowcount
-        if changed != 1:
+            values.update(acknowledged_at=now, acknowledged_by=actor)
+        if not incidents_repo.transition(conn, incident_id, current, values):
             raise TransitionError(f"incident {incident_id} changed concurrently; try again")
         deadline = as_utc_required(row["respond_by"])
         audit(
@@ -68,7 +63,9 @@ def _transition(
                 **audit_extra,
             },
         )
-        return dict(conn.execute(select(incidents).where(incidents.c.id == incident_id)).mappings().one())
+        updated = incidents_repo.get_row(conn, incident_id)
+        assert updated is not None  # locked above, in this transaction
+        return dict(updated)
 
 
 def acknowledge(engine: Engine, incident_id: int, *, actor: str, now: datetime) -> dict[str, Any]:
@@ -78,7 +75,7 @@ def acknowledge(engine: Engine, incident_id: int, *, actor: str, now: datetime) 
         "acknowledge",
         actor=actor,
         now=now,
-        extra={"acknowledged_at": to_db(now), "acknowledged_by": actor},
+        extra={"acknowledged_at": now, "acknowledged_by": actor},
         audit_extra={},
     )
 
@@ -104,7 +101,7 @@ def respond(
         "respond",
         actor=actor,
         now=now,
-        extra={"responded_at": to_db(now), "responded_by": actor, "response_text": text, "response_url": url},
+        extra={"responded_at": now, "responded_by": actor, "response_text": text, "response_url": url},
         audit_extra={"response_url": url, "response_chars": len(text or "")},
     )
 
@@ -116,7 +113,7 @@ def resolve(engine: Engine, incident_id: int, *, actor: str, now: datetime) -> d
         "resolve",
         actor=actor,
         now=now,
-        extra={"resolved_at": to_db(now), "resolved_by": actor},
+        extra={"resolved_at": now, "resolved_by": actor},
         audit_extra={},
     )
 
@@ -131,6 +128,6 @@ def dismiss(engine: Engine, incident_id: int, *, actor: str, now: datetime, reas
         "dismiss",
         actor=actor,
         now=now,
-        extra={"dismissed_at": to_db(now), "dismissed_by": actor, "dismiss_reason": reason},
+        extra={"dismissed_at": now, "dismissed_by": actor, "dismiss_reason": reason},
         audit_extra={"reason": reason},
     )

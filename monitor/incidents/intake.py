@@ -1,28 +1,37 @@
 """Intake: stored, scored mentions in; new or updated incidents, clock events and outbox rows out.
 
-Each mention is handled in its own transaction: the incident change, its clock events, the outbox rows
-and the audit entries commit together or not at all, so a crash never leaves an incident without its
-notification or a notification without its incident.
+Each mention is handled in its own transaction, in four steps:
+
+1. claim the mention (a conditional update, so two daemons never handle it twice) and load it;
+2. load what the decision needs: the open incident of its story (or one telling the same story under
+   another key, ``alerts.story``), the story's velocity, the top mention's reach;
+3. ask ``alerts``: is it alertable (``alerts.policy``), and what does it change
+   (``alerts.incident_update.open_incident`` / ``update_incident``), to whom (``alerts.routing``);
+4. store the answer: the incident row, its clock events, the outbox rows, and the audit entry.
+
+The steps commit together or not at all, so a crash never leaves an incident without its notification
+or a notification without its incident.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from alerts.deadline import plan_events, respond_by
-from alerts.policy import MentionFacts, is_alertable, severity_for
-from alerts.severity import highest, more_severe
+from alerts.incident_update import IncidentAggregate, IncidentUpdate, open_incident, update_incident
+from alerts.policy import MentionFacts, is_alertable
+from alerts.routing import route_channels
 from alerts.story import best_match
 from alerts.transitions import OPEN_STATES
 from monitor.incidents.clock import reschedule_events
-from monitor.incidents.common import SYSTEM_ACTOR, audit, enqueue, route_channels
-from monitor.storage.schema import deadline_events, incidents, mentions
-from monitor.storage.times import as_utc_required, to_db
+from monitor.incidents.enqueue import Notice, enqueue_many
+from monitor.incidents.journal import SYSTEM_ACTOR, audit
+from monitor.incidents.settings import routes, update_params
+from monitor.storage import deadline_events_repo, incidents_repo
+from monitor.storage.mentions_repo import MentionRow, get_mention
+from monitor.storage.times import as_utc_required
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -37,22 +46,14 @@ STORY_TITLES = 20  # recent mention titles per incident used for the comparison
 def process_pending_mentions(engine: Engine, config: Config, now: datetime) -> int:
     """Run the alert policy over every stored, scored mention not handed to it yet.
 
-    Baseline mentions (a source's first fetch) are marked done without alerting. Returns the number of
-    mentions handled.
+    Baseline mentions (a source's first fetch) are marked done without alerting. Unscored mentions
+    (model unavailable) are handled too: crisis terms and reach can still make them risky, and leaving
+    them pending would pile them up forever. Returns the number of mentions handled.
     """
     handled = 0
     while True:
         with engine.connect() as conn:
-            ids = list(
-                conn.execute(
-                    select(mentions.c.id)
-                    # Unscored mentions (model unavailable) are handled too: crisis terms and reach can
-                    # still make them risky, and leaving them pending would pile them up forever.
-                    .where(mentions.c.policy_done.is_(False))
-                    .order_by(mentions.c.id)
-                    .limit(BATCH)
-                ).scalars()
-            )
+            ids = incidents_repo.unhandled_mention_ids(conn, BATCH)
         if not ids:
             return handled
         for mention_id in ids:
@@ -61,104 +62,77 @@ def process_pending_mentions(engine: Engine, config: Config, now: datetime) -> i
                     handled += 1
 
 
+def _facts(mention: MentionRow) -> MentionFacts:
+    return MentionFacts(
+        p_negative=mention.p_negative,
+        risk_terms=mention.risk_terms,
+        followers=mention.followers,
+        likes=mention.likes,
+        reposts=mention.reposts,
+    )
+
+
 def _handle_mention(conn: Connection, config: Config, mention_id: int, now: datetime) -> bool:
-    # Claim first: a second daemon on the same database (or a re-run) sees rowcount 0 and moves on.
-    claimed = conn.execute(
-        update(mentions)
-        .where(mentions.c.id == mention_id, mentions.c.policy_done.is_(False))
-        .values(policy_done=True)
-    ).rowcount
-    if claimed != 1:
+    # Claim first: a second daemon on the same database (or a re-run) sees it claimed and moves on.
+    if not incidents_repo.claim_mention(conn, mention_id):
         return False
-    mention = conn.execute(select(mentions).where(mentions.c.id == mention_id)).mappings().one()
-    if mention["baseline"]:
+    mention = get_mention(conn, mention_id)
+    if mention is None or mention.baseline:
         return True
-    _lock_brand(conn, mention["brand"])
-    params = config.alerts.policy_params(mention["brand"])
-    facts = MentionFacts(
-        p_negative=mention["p_negative"],
-        risk_terms=tuple(mention["risk_terms"] or ()),
-        followers=mention["followers"],
-        likes=mention["likes"],
-        reposts=mention["reposts"],
-    )
-    alertable, reasons = is_alertable(facts, params)
-    incident = (
-        conn.execute(
-            select(incidents)
-            .where(
-                incidents.c.brand == mention["brand"],
-                incidents.c.story_key == mention["story_key"],
-                incidents.c.state.in_(OPEN_STATES),
-            )
-            .order_by(incidents.c.id.desc())
-            .limit(1)
-            .with_for_update()
-        )
-        .mappings()
-        .first()
-    )
+    incidents_repo.lock_brand(conn, mention.brand)
+    facts = _facts(mention)
+    params = update_params(config, mention.brand)
+    alertable, reasons = is_alertable(facts, params.policy)
+    incident = incidents_repo.open_for_story(conn, mention.brand, mention.story_key, OPEN_STATES)
     if incident is None and alertable:
         incident = _same_story_elsewhere(conn, config, mention, now)
     if incident is None and not alertable:
         return True
-    velocity = _velocity(conn, config, mention, now, incident_id=incident["id"] if incident else None)
+    velocity = _velocity(
+        conn,
+        config,
+        mention,
+        now,
+        incident_id=incident["id"] if incident else None,
+        threshold=params.policy.threshold,
+    )
     if incident is None:
-        _open_incident(conn, config, mention, facts, reasons, velocity, now)
+        update = open_incident(facts, mention_id=mention.id, velocity=velocity, params=params, now=now)
+        _store_new(conn, config, mention, update, reasons, velocity, now)
     else:
-        _attach(conn, config, incident, mention, facts, alertable, velocity, now)
+        current = _aggregate(conn, incident, with_top_reach=alertable)
+        update = update_incident(
+            current, facts, mention_id=mention.id, alertable=alertable, velocity=velocity, params=params
+        )
+        _store_update(conn, config, incident, mention, update, now)
     return True
 
 
-def _lock_brand(conn: Connection, brand: str) -> None:
-    """Serialise incident decisions per brand across daemons sharing a PostgreSQL database.
-
-    Without it two daemons could each find no open incident for the same story and both open one.
-    SQLite needs nothing: ``BEGIN IMMEDIATE`` already serialises writers.
-    """
-    if conn.dialect.name != "postgresql":
-        return
-    key = int.from_bytes(
-        hashlib.sha256(f"brandguard-incident|{brand}".encode()).digest()[:8], "big", signed=True
-    )
-    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
 def _same_story_elsewhere(
-    conn: Connection, config: Config, mention: RowMapping, now: datetime
+    conn: Connection, config: Config, mention: MentionRow, now: datetime
 ) -> RowMapping | None:
     """An open incident of the brand whose mentions tell the same story under another story_key."""
     window = config.alerts.story_window_minutes
     if window <= 0:
         return None
-    candidates = list(
-        conn.execute(
-            select(incidents)
-            .where(
-                incidents.c.brand == mention["brand"],
-                incidents.c.state.in_(OPEN_STATES),
-                incidents.c.opened_at >= to_db(now - timedelta(minutes=window)),
-            )
-            .order_by(incidents.c.id.desc())
-            .limit(STORY_CANDIDATES)
-        ).mappings()
+    candidates = incidents_repo.recent_open(
+        conn,
+        mention.brand,
+        opened_since=now - timedelta(minutes=window),
+        open_states=OPEN_STATES,
+        limit=STORY_CANDIDATES,
     )
     if not candidates:
         return None
-    described = []
-    for candidate in candidates:
-        titles = conn.execute(
-            select(func.coalesce(mentions.c.title, mentions.c.text))
-            .where(mentions.c.incident_id == candidate["id"])
-            .order_by(mentions.c.id.desc())
-            .limit(STORY_TITLES)
-        ).scalars()
-        described.append((candidate["id"], candidate["crisis_terms"] or [], [t or "" for t in titles]))
+    described = [
+        (c["id"], c["crisis_terms"] or [], incidents_repo.recent_titles(conn, c["id"], STORY_TITLES))
+        for c in candidates
+    ]
     chosen = best_match(
-        mention["title"] or (mention["text"] or "")[:200],
-        mention["risk_terms"] or [],
+        mention.title or (mention.text or "")[:200],
+        mention.risk_terms,
         described,
-        brand=mention["brand"],
+        brand=mention.brand,
         min_similarity=config.alerts.story_similarity,
         min_similarity_with_terms=config.alerts.story_similarity_with_terms,
     )
@@ -168,89 +142,90 @@ def _same_story_elsewhere(
 
 
 def _velocity(
-    conn: Connection, config: Config, mention: RowMapping, now: datetime, *, incident_id: int | None = None
-) -> int:
-    """Negative mentions of the same story inside the velocity window (this one included)."""
-    since = now - timedelta(minutes=config.alerts.velocity_window_minutes)
-    threshold = config.alerts.policy_params(mention["brand"]).threshold
-    count = conn.execute(
-        select(func.count())
-        .select_from(mentions)
-        .where(
-            mentions.c.brand == mention["brand"],
-            or_(mentions.c.story_key == mention["story_key"], mentions.c.incident_id == incident_id)
-            if incident_id is not None
-            else mentions.c.story_key == mention["story_key"],
-            mentions.c.baseline.is_(False),
-            # only what has been seen so far: a backlog processed in one go must rise tier by tier
-            mentions.c.id <= mention["id"],
-            or_(mentions.c.published_at >= to_db(since), mentions.c.fetched_at >= to_db(since)),
-            or_(mentions.c.label == "negative", mentions.c.p_negative >= threshold),
-        )
-    ).scalar_one()
-    return max(1, int(count))
-
-
-def _deadline(config: Config, opened_at: datetime, severity: str) -> datetime:
-    hours = config.alerts.respond_by_hours.get(severity, 4.0)  # type: ignore[call-overload]
-    return respond_by(opened_at, hours, config.alerts.business_calendar())
-
-
-def _open_incident(
     conn: Connection,
     config: Config,
-    mention: RowMapping,
-    facts: MentionFacts,
+    mention: MentionRow,
+    now: datetime,
+    *,
+    incident_id: int | None,
+    threshold: float,
+) -> int:
+    """Negative mentions of the same story inside the velocity window (this one included)."""
+    count = incidents_repo.story_velocity(
+        conn,
+        brand=mention.brand,
+        story_key=mention.story_key,
+        incident_id=incident_id,
+        up_to_mention_id=mention.id,
+        since=now - timedelta(minutes=config.alerts.velocity_window_minutes),
+        threshold=threshold,
+    )
+    return max(1, count)
+
+
+def _aggregate(conn: Connection, row: RowMapping, *, with_top_reach: bool) -> IncidentAggregate:
+    top_id = row["top_mention_id"]
+    # The top mention's reach only matters when the new mention may replace it (an alertable one):
+    # a flood of neutral reposts costs no extra read.
+    top_reach = incidents_repo.mention_reach(conn, top_id) if with_top_reach and top_id is not None else 0
+    return IncidentAggregate(
+        severity=row["severity"],
+        highest_notified_severity=row["highest_notified_severity"],
+        opened_at=as_utc_required(row["opened_at"]),
+        respond_by=as_utc_required(row["respond_by"]),
+        mention_count=int(row["mention_count"]),
+        negative_count=int(row["negative_count"]),
+        reach=int(row["reach"]),
+        max_p_negative=float(row["max_p_negative"]),
+        crisis_terms=tuple(row["crisis_terms"] or ()),
+        top_mention_id=top_id,
+        top_reach=top_reach,
+    )
+
+
+def _aggregate_values(update: IncidentUpdate, now: datetime) -> dict[str, object]:
+    a = update.aggregate
+    return {
+        "severity": a.severity,
+        "highest_notified_severity": a.highest_notified_severity,
+        "respond_by": a.respond_by,
+        "mention_count": a.mention_count,
+        "negative_count": a.negative_count,
+        "reach": a.reach,
+        "max_p_negative": a.max_p_negative,
+        "crisis_terms": list(a.crisis_terms),
+        "top_mention_id": a.top_mention_id,
+        "updated_at": now,
+    }
+
+
+def _store_new(
+    conn: Connection,
+    config: Config,
+    mention: MentionRow,
+    update: IncidentUpdate,
     reasons: tuple[str, ...],
     velocity: int,
     now: datetime,
 ) -> None:
-    params = config.alerts.policy_params(mention["brand"])
-    severity = severity_for(
-        max_p_negative=facts.p_negative or 0.0,
-        reach=facts.reach,
-        velocity=velocity,
-        crisis_terms=facts.risk_terms,
-        params=params,
+    a = update.aggregate
+    incident_id = incidents_repo.insert_incident(
+        conn,
+        {
+            "brand": mention.brand,
+            "story_key": mention.story_key,
+            "state": "open",
+            "title": (mention.title or mention.text or "")[:200],
+            "opened_at": a.opened_at,
+            **_aggregate_values(update, now),
+        },
     )
-    deadline = _deadline(config, now, severity)
-    title = (mention["title"] or mention["text"] or "")[:200]
-    incident_id = conn.execute(
-        insert(incidents)
-        .values(
-            brand=mention["brand"],
-            story_key=mention["story_key"],
-            severity=severity,
-            state="open",
-            title=title,
-            top_mention_id=mention["id"],
-            mention_count=1,
-            negative_count=1,
-            reach=facts.reach,
-            max_p_negative=facts.p_negative or 0.0,
-            crisis_terms=list(facts.risk_terms),
-            opened_at=to_db(now),
-            respond_by=to_db(deadline),
-            highest_notified_severity=severity,
-            updated_at=to_db(now),
-        )
-        .returning(incidents.c.id)
-    ).scalar_one()
-    conn.execute(update(mentions).where(mentions.c.id == mention["id"]).values(incident_id=incident_id))
-    for kind, due in plan_events(
-        opened_at=now,
-        deadline=deadline,
-        reminder_offsets_minutes=config.alerts.reminder_offsets_minutes,
-        escalate_after_minutes=config.alerts.escalate_after_minutes,
-    ):
-        conn.execute(
-            insert(deadline_events).values(
-                incident_id=incident_id, kind=kind, due_at=to_db(due), skipped=False
-            )
-        )
-    row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).mappings().one()
-    channels = route_channels(config, row["brand"], severity)
-    queued = enqueue(conn, config, channels=channels, incident=row, kind="opened", event="opened", now=now)
+    incidents_repo.link_mention(conn, mention.id, incident_id)
+    deadline_events_repo.insert_events(conn, incident_id, update.clock)
+    row = incidents_repo.get_row(conn, incident_id)
+    assert row is not None  # inserted above, in this transaction
+    channels = route_channels(routes(config), mention.brand, a.severity)
+    queued = _notify(conn, config, update, row, channels, now)
     audit(
         conn,
         actor=SYSTEM_ACTOR,
@@ -258,11 +233,11 @@ def _open_incident(
         subject=f"incident:{incident_id}",
         now=now,
         data={
-            "brand": row["brand"],
-            "severity": severity,
-            "story_key": row["story_key"],
-            "mention_id": mention["id"],
-            "respond_by": deadline.isoformat(),
+            "brand": mention.brand,
+            "severity": a.severity,
+            "story_key": mention.story_key,
+            "mention_id": mention.id,
+            "respond_by": a.respond_by.isoformat(),
             "reasons": list(reasons),
             "velocity": velocity,
             "channels": channels,
@@ -271,101 +246,56 @@ def _open_incident(
     )
 
 
-def _attach(
+def _store_update(
     conn: Connection,
     config: Config,
     incident: RowMapping,
-    mention: RowMapping,
-    facts: MentionFacts,
-    alertable: bool,
-    velocity: int,
+    mention: MentionRow,
+    update: IncidentUpdate,
     now: datetime,
 ) -> None:
-    params = config.alerts.policy_params(incident["brand"])
-    reach = int(incident["reach"]) + facts.reach
-    max_p = max(float(incident["max_p_negative"]), facts.p_negative or 0.0)
-    terms = list(dict.fromkeys([*(incident["crisis_terms"] or []), *facts.risk_terms]))
-    computed = severity_for(
-        max_p_negative=max_p, reach=reach, velocity=velocity, crisis_terms=terms, params=params
+    a = update.aggregate
+    incident_id = incident["id"]
+    incidents_repo.update_incident(conn, incident_id, _aggregate_values(update, now))
+    incidents_repo.link_mention(conn, mention.id, incident_id)
+    if update.clock:
+        reschedule_events(conn, incident_id=incident_id, plan=update.clock)
+    if update.notify is None:
+        return
+    row = incidents_repo.get_row(conn, incident_id)
+    assert row is not None  # locked by open_for_story / still open in this transaction
+    channels = route_channels(routes(config), incident["brand"], a.severity)
+    queued = _notify(conn, config, update, row, channels, now)
+    audit(
+        conn,
+        actor=SYSTEM_ACTOR,
+        kind="incident.severity",
+        subject=f"incident:{incident_id}",
+        now=now,
+        data={
+            "from": update.previous_severity,
+            "to": a.severity,
+            "mention_id": mention.id,
+            "respond_by": a.respond_by.isoformat(),
+            "channels": channels,
+            "queued": queued,
+        },
     )
-    # Severity only ever rises: a story that calms down is still the story that was P1.
-    severity = highest(incident["severity"], computed)
-    top_id = incident["top_mention_id"]
-    if alertable and top_id is not None:
-        top_reach = conn.execute(
-            select(
-                func.coalesce(mentions.c.followers, 0)
-                + func.coalesce(mentions.c.likes, 0)
-                + func.coalesce(mentions.c.reposts, 0)
-            ).where(mentions.c.id == top_id)
-        ).scalar()
-        if facts.reach > int(top_reach or 0):
-            top_id = mention["id"]
-    values: dict[str, Any] = {
-        "mention_count": incident["mention_count"] + 1,
-        "negative_count": incident["negative_count"] + (1 if alertable else 0),
-        "reach": reach,
-        "max_p_negative": max_p,
-        "crisis_terms": terms,
-        "severity": severity,
-        "top_mention_id": top_id,
-        "updated_at": to_db(now),
-    }
-    rise = more_severe(severity, incident["highest_notified_severity"])
-    old_deadline = as_utc_required(incident["respond_by"])
-    new_deadline = old_deadline
-    if severity != incident["severity"]:
-        opened_at = as_utc_required(incident["opened_at"])
-        new_deadline = min(old_deadline, _deadline(config, opened_at, severity))
-        values["respond_by"] = to_db(new_deadline)
-    if rise:
-        values["highest_notified_severity"] = severity
-    conn.execute(update(incidents).where(incidents.c.id == incident["id"]).values(**values))
-    conn.execute(update(mentions).where(mentions.c.id == mention["id"]).values(incident_id=incident["id"]))
-    if new_deadline != old_deadline:
-        reschedule_events(
-            conn,
-            config,
-            incident_id=incident["id"],
-            opened_at=as_utc_required(incident["opened_at"]),
-            deadline=new_deadline,
-        )
-    if rise:
-        row = conn.execute(select(incidents).where(incidents.c.id == incident["id"])).mappings().one()
-        channels = route_channels(config, row["brand"], severity)
-        # Once per tier: the idempotency key carries the tier, so a flood of reposts cannot repeat it.
-        queued = enqueue(
-            conn,
-            config,
-            channels=channels,
-            incident=row,
-            kind="upgraded",
-            event=f"upgraded-{severity}",
-            now=now,
-        )
-        audit(
-            conn,
-            actor=SYSTEM_ACTOR,
-            kind="incident.severity",
-            subject=f"incident:{incident['id']}",
-            now=now,
-            data={
-                "from": incident["severity"],
-                "to": severity,
-                "mention_id": mention["id"],
-                "respond_by": new_deadline.isoformat(),
-                "channels": channels,
-                "queued": queued,
-            },
-        )
+
+
+def _notify(
+    conn: Connection,
+    config: Config,
+    update: IncidentUpdate,
+    row: RowMapping,
+    channels: list[str],
+    now: datetime,
+) -> int:
+    assert update.notify is not None
+    notice = Notice(channels, row, update.notify.kind, update.notify.event)
+    return enqueue_many(conn, config, [notice], now=now)
 
 
 def pending_events_count(conn: Connection, now: datetime) -> int:
     """Clock events due and not yet fired (for health pages)."""
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(deadline_events)
-            .where(and_(deadline_events.c.fired_at.is_(None), deadline_events.c.due_at <= to_db(now)))
-        ).scalar_one()
-    )
+    return deadline_events_repo.pending_due_count(conn, now)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import case, select
+from sqlalchemy.engine import Engine
 
 from monitor import incidents as incident_actions
-from monitor.storage.schema import incidents
 from monitor.web.templating import render
 
 router = APIRouter()
@@ -19,24 +18,10 @@ IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 BOARD_LIMIT = 200
 
 
-def open_incidents(engine: object) -> list[dict]:
+def open_incidents(engine: Engine) -> list[dict[str, Any]]:
     """Open incidents, most severe first, then the nearest deadline (what needs an answer next)."""
-    from alerts.transitions import OPEN_STATES
-    from monitor.storage.times import as_utc
-
-    rank = case({"P1": 1, "P2": 2, "P3": 3}, value=incidents.c.severity, else_=9)
-    query = (
-        select(incidents)
-        .where(incidents.c.state.in_(OPEN_STATES))
-        .order_by(rank, incidents.c.respond_by, incidents.c.id)
-        .limit(BOARD_LIMIT)
-    )
-    with engine.connect() as conn:  # type: ignore[attr-defined]
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-    for row in rows:
-        for key in ("opened_at", "respond_by", "acknowledged_at", "responded_at", "breached_at"):
-            row[key] = as_utc(row[key])
-    return rows
+    with engine.connect() as conn:
+        return incident_actions.open_board(conn, limit=BOARD_LIMIT)
 
 
 @router.get("/incidents")

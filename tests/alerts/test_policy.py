@@ -1,10 +1,29 @@
+"""Alertable or not, and the tier of a new incident (``alerts.policy`` + ``alerts.incident_update``)."""
+
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
-from alerts.policy import MentionFacts, PolicyParams, assess, severity_for
+from alerts.incident_update import UpdateParams, open_incident
+from alerts.policy import MentionFacts, PolicyParams, is_alertable, severity_for
 
 P = PolicyParams()  # threshold .7, crisis reach 1k, reach tiers 100k/10k, velocity 20/5, p1 negativity .95
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def _decide(
+    facts: MentionFacts, params: PolicyParams, velocity: int = 1
+) -> tuple[str | None, tuple[str, ...]]:
+    """What intake decides for a mention with no open incident: (tier of the new incident, reasons)."""
+    alertable, reasons = is_alertable(facts, params)
+    if not alertable:
+        return None, reasons
+    update = open_incident(
+        facts, mention_id=1, velocity=velocity, params=UpdateParams(policy=params), now=NOW
+    )
+    return update.aggregate.severity, reasons
 
 
 @pytest.mark.parametrize(
@@ -24,16 +43,14 @@ P = PolicyParams()  # threshold .7, crisis reach 1k, reach tiers 100k/10k, veloc
         (MentionFacts(0.8, ["曝光"], reposts=10_000), 1, "P1"),  # crisis + spreading
     ],
 )
-def test_assess(facts: MentionFacts, velocity: int, expected: str | None) -> None:
-    result = assess(facts, P, velocity=velocity)
-    assert result.alertable is (expected is not None)
-    assert result.severity == expected
-    if expected is not None:
-        assert result.reasons
+def test_new_incident_tier(facts: MentionFacts, velocity: int, expected: str | None) -> None:
+    severity, reasons = _decide(facts, P, velocity)
+    assert severity == expected
+    assert bool(reasons) is (expected is not None)
 
 
 def test_per_brand_threshold_is_a_parameter() -> None:
-    assert not assess(MentionFacts(0.75), PolicyParams(threshold=0.8)).alertable
+    assert _decide(MentionFacts(0.75), PolicyParams(threshold=0.8)) == (None, ())
 
 
 def test_reach_ignores_unknown_counts() -> None:

@@ -87,7 +87,7 @@ def test_concurrent_policy_runs_open_one_incident_per_story(
     import monitor.incidents.intake as module
     from monitor.storage.schema import incidents as incidents_t
 
-    original = module._open_incident
+    original = module._store_new
 
     def slow_open(*args: object, **kwargs: object) -> None:
         # Widen the window between "no open incident for this story" and the insert: without the
@@ -95,7 +95,7 @@ def test_concurrent_policy_runs_open_one_incident_per_story(
         time.sleep(0.1)
         original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(module, "_open_incident", slow_open)
+    monkeypatch.setattr(module, "_store_new", slow_open)
     cfg = make_config()
     ids = [add_mention(engine, story="same") for _ in range(3)]
     barrier = threading.Barrier(3)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from monitor import incidents
-from monitor.incidents.outbox import deliver_due, enable_channel
+from monitor.incidents import deliver_due, enable_channel
 from monitor.storage.schema import audit_log, channel_state, outbox
 from monitor.storage.times import to_db
 from tests.monitor.incidents.helpers import T0, Recorder, add_mention, make_config
@@ -177,7 +177,7 @@ def test_build_notifier_reads_secrets_from_environment() -> None:
     from alerts.notifiers.dingtalk import DingTalkNotifier
     from alerts.notifiers.email import EmailNotifier
     from alerts.notifiers.wecom import WeComNotifier
-    from monitor.incidents.outbox import build_notifier
+    from monitor.incidents.settings import build_notifier
 
     env = {"K": "wk", "S": "ds", "P": "pw"}
     cfg = make_config(

@@ -1,0 +1,86 @@
+"""Delivery planning for one channel: what to send now, what to hold until when, what to fold into digests.
+
+Pure: the outbox edge passes the rows it claimed for the channel, the channel's recent send times and its
+per-minute limit, and ``now``; it then creates the digests, sends, and releases what is held. Rules:
+
+* messages held through quiet hours (more than one) are folded into one digest, sent when the window ends;
+* the most severe messages go first (P1 before P2 before P3, then oldest first);
+* no more than the channel's budget goes out per sliding minute; when the claimed rows do not fit, the
+  most severe go as single messages and the overflow is folded into one digest, so a storm costs one
+  message of the budget rather than silence until the window frees up;
+* with no budget at all, everything waits until the window has room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from alerts import ratelimit
+from alerts.severity import rank
+
+RATE_LIMIT_RETRY = timedelta(minutes=1)  # what did not fit this minute's budget is tried again then
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A claimed outbox row as the planner sees it."""
+
+    id: int
+    severity: str | None  # None for digests, which count as P3 for ordering
+    held_quiet: bool = False
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Rows to fold into one digest message, in the order they are listed in it."""
+
+    members: tuple[int, ...]
+    severity: str  # the most severe member's
+
+
+Item = int | Digest  # an outbox row id, or a digest still to be created
+
+
+@dataclass(frozen=True)
+class DeliveryPlan:
+    digests: tuple[Digest, ...]  # create these first (members become ``merged``)
+    send: tuple[Item, ...]  # in this order
+    hold: tuple[Item, ...]  # release with next_attempt_at = hold_until
+    hold_until: datetime
+
+
+def _order(row: Queued) -> tuple[int, int]:
+    return rank(row.severity or "P3"), row.id
+
+
+def _digest(rows: Sequence[Queued]) -> Digest:
+    return Digest(tuple(r.id for r in rows), min((r.severity or "P3" for r in rows), key=rank))
+
+
+def plan_delivery(
+    rows: Sequence[Queued], *, sent_window: Sequence[datetime], per_minute: int, now: datetime
+) -> DeliveryPlan:
+    """The plan for one channel's claimed ``rows`` (ordered by id) given its sliding-minute window."""
+    budget = ratelimit.budget(sent_window, now, per_minute)
+    held = [r for r in rows if r.held_quiet]
+    singles = sorted((r for r in rows if not r.held_quiet), key=_order)
+    digests: list[Digest] = []
+    if len(held) > 1:
+        digests.append(_digest(held))
+    else:
+        # One message held overnight is just a message: no digest for a single item.
+        singles = sorted(held + singles, key=_order)
+    if budget <= 0:
+        waiting: tuple[Item, ...] = (*digests, *(r.id for r in singles))
+        return DeliveryPlan(tuple(digests), (), waiting, ratelimit.next_free_at(sent_window, now, per_minute))
+    room = budget - len(digests)
+    if len(singles) > room:
+        # Keep the most severe as single messages, fold the rest into one digest.
+        keep = max(0, room - 1)
+        digests.append(_digest(singles[keep:]))
+        singles = singles[:keep]
+    queue: list[Item] = [*(r.id for r in singles), *digests]
+    # Two digests (quiet backlog + overflow) can exceed a budget of one; the rest waits a minute.
+    return DeliveryPlan(tuple(digests), tuple(queue[:budget]), tuple(queue[budget:]), now + RATE_LIMIT_RETRY)
