@@ -2,7 +2,10 @@
 
 Public API (imports are lazy so that ``import rules`` stays cheap)::
 
-    rules.check(text, *, waivers=()) -> Report     Advertising Law, PIPL and PII findings
+    rules.check(text, *, waivers=(), industries=()) -> Report
+                                                  Advertising Law, PIPL and PII findings; industry packs
+                                                  (rules/packs/industry/) by name or by a
+                                                  `brandguard-industry:` line in the draft
     rules.risk_terms(text) -> list[str]           crisis / risk vocabulary found in a text
     rules.normalize.fold(text) -> Folded          folding with offsets back to the original
     rules.Finding, rules.Report, rules.Waiver     result and input types

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import cache
@@ -10,13 +11,28 @@ from functools import cache
 from rules.compact import scan_text
 from rules.engine import Engine, Hit
 from rules.findings import Finding, Report
-from rules.rulepack import Pack, default_packs
+from rules.rulepack import Pack, default_packs, industry_packs
 from rules.waivers import Waiver, apply_waivers, find_markers
 
 
 @cache
 def default_engine() -> Engine:
     return Engine(default_packs())
+
+
+# A draft names its industries on a line of its own, in any comment syntax:
+# ``<!-- brandguard-industry: food, health_food -->`` or ``# brandguard-industry: cosmetics``.
+_INDUSTRY_MARKER = re.compile(r"brandguard-industry\s*[:：]\s*(?P<names>[a-z_]+(?:\s*[,，、 ]\s*[a-z_]+)*)")
+
+
+def industries_in(text: str) -> tuple[str, ...]:
+    """Industry pack names declared in the draft by ``brandguard-industry:`` markers."""
+    if "brandguard-industry" not in text:
+        return ()
+    names: set[str] = set()
+    for m in _INDUSTRY_MARKER.finditer(text):
+        names.update(n for n in re.split(r"[\s,，、]+", m.group("names")) if n)
+    return tuple(sorted(names))
 
 
 @cache
@@ -37,7 +53,12 @@ def _line_starts(text: str) -> list[int]:
 def _finding(text: str, hit: Hit, line_starts: list[int]) -> Finding:
     rule = hit.rule
     line = bisect_right(line_starts, hit.start)
-    message = rule.message if hit.note is None else f"可能适用豁免：{hit.note}。（{rule.message}）"
+    if hit.note is None:
+        message = rule.message
+    elif hit.severity == "info":
+        message = f"可能适用豁免：{hit.note}。（{rule.message}）"
+    else:
+        message = f"需结合上下文判断：{hit.note}。（{rule.message}）"
     return Finding._from_fields({
         "rule_id": rule.id,
         "category": rule.category,
@@ -62,6 +83,7 @@ def check(
     *,
     waivers: Iterable[Waiver] = (),
     packs: tuple[Pack, ...] | None = None,
+    industries: Iterable[str] = (),
 ) -> Report:
     """Check a draft against the Advertising Law, PIPL and PII rule packs.
 
@@ -69,7 +91,14 @@ def check(
     ``brandguard-waive`` markers and the given ``waivers`` mark findings as waived; waived findings stay
     in the report but are not counted in ``Report.summary`` nor by ``Report.fails``. ``packs`` replaces
     the bundled packs (e.g. ``default_packs() + (parse_pack(path),)`` for a team's own banned words).
+    ``industries`` (and any ``brandguard-industry: food, cosmetics`` line in the draft) add industry packs
+    (rules/packs/industry/) on top; an unknown name raises :class:`rules.errors.RulePackError`.
     """
+    wanted = tuple(sorted(set(industries) | set(industries_in(text))))
+    if wanted:
+        base = default_packs() if packs is None else packs
+        have = {p.name for p in base}
+        packs = base + tuple(p for p in industry_packs(wanted) if p.name not in have)
     engine = default_engine() if packs is None else engine_for(packs)
     hits = engine.scan(scan_text(text))
     line_starts = _line_starts(text)

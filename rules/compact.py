@@ -4,6 +4,13 @@ Why: 最 好, 最*佳, 最-佳 and 第 一 are classic evasions; removing the se
 a plain Aho-Corasick scan catch them, and the two span maps (compact -> folded -> original) keep every
 reported span pointing into the original text. Brackets count as separators (最（佳）); Chinese sentence
 punctuation (，。！？；、) and title marks (《》) are kept, so terms never join across clauses.
+
+Lines are hard boundaries: folding keeps every line break as "\n" (``fold(..., keep_lines=True)``), which is
+not a separator, and a table-cell bar with space or a line end beside it (``| 销量第一 | 排名第一 |``) becomes
+"\n" too. Without this, "销量第一\n排名第一" compacted to 销量第一排名第一, where the allowed ordinal 第一排
+swallowed a real finding. A bar between two characters (最|佳) is still an evasion to see through. One
+exception: a break right after 最 or 第 is a wrapped word, not a boundary — no line can end in those two
+(they only ever start a word), so "性能最\n强" is still 最强.
 """
 
 from __future__ import annotations
@@ -24,6 +31,18 @@ _WITH_ENTITIES = "(?:" + _CLASS + "|&(?:nbsp|ensp|emsp|thinsp|zwj|zwnj|#160|#820
 _SEPARATOR_RUN = re.compile(_WITH_ENTITIES + "+")
 _PLAIN_SPLIT = re.compile("(" + _CLASS + "+)")
 _ENTITY_SPLIT = re.compile("(" + _WITH_ENTITIES + "+)")
+# A table-cell bar: spaces or a line end on at least one side (Markdown tables, pasted spreadsheets), or
+# any bar on a line that starts and ends with one (a Markdown table row written without spaces).
+_CELL_BAR = re.compile(r"(?:(?<=[ \n])|^)\|(?=[ \n])|(?<=[ \n])\|$|^\|$", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[ ]*\|[^\n]*\|[ ]*$", re.MULTILINE)
+
+
+_WRAPPED = re.compile(r"(?<=[最第])\n+(?=[^\n])")
+
+
+def _cells(text: str) -> str:
+    text = _TABLE_ROW.sub(lambda m: m.group().replace("|", "\n"), text)
+    return _CELL_BAR.sub("\n", text)
 
 
 @dataclass(frozen=True)
@@ -63,7 +82,12 @@ def _strip(text: str) -> tuple[str, SpanMap]:
 
 
 def scan_text(original: str) -> ScanText:
-    folded = fold(original)
+    folded = fold(original, keep_lines=True)
+    # Both rewrites replace one character by one, so the span map stays valid.
+    if "|" in folded.text:
+        folded = Folded(_cells(folded.text), folded.map)
+    if "\n" in folded.text and ("最\n" in folded.text or "第\n" in folded.text):
+        folded = Folded(_WRAPPED.sub(lambda m: " " * len(m.group()), folded.text), folded.map)
     compact, cmap = _strip(folded.text)
     return ScanText(original, folded, compact, cmap)
 

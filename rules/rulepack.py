@@ -21,21 +21,30 @@ from rules.findings import CATEGORIES, SEVERITIES
 
 PACK_DIR = Path(__file__).with_name("packs")
 COMPLIANCE_PACKS = ("ad_law", "pipl", "pii")
+# Industry packs (rules/packs/industry/NAME.toml) are off by default: a team selling such products switches
+# them on per draft (a `brandguard-industry:` line) or per run (`brandguard check --industry NAME,...`).
+INDUSTRY_DIR = PACK_DIR / "industry"
 KINDS = ("terms", "document", "detector")
 DETECTORS = ("mobile", "id_number", "bank_card", "email")
 
 _REQUIRED = ("id", "category", "severity", "law", "article", "message", "suggestions")
 _OPTIONAL = {
     "kind", "terms", "patterns", "allow", "allow_patterns", "exempt", "triggers", "satisfied_by", "context",
-    "scope", "detector", "requires",
+    "scope", "detector", "requires", "soften", "defer",
 }
 _DEFINE = re.compile(r"\{(\w+)\}")
+# An unescaped negated character class, e.g. [^。！？]: see _regexes.
+_NEGATED_CLASS = re.compile(r"(?<!\\)\[\^")
 
 
 @dataclass(frozen=True)
 class Exempt:
+    """A context in which a hit is reported at ``severity`` with ``reason`` appended: ``exempt`` entries
+    (info: a documented exemption applies) and ``soften`` entries (warning: a person should judge)."""
+
     pattern: re.Pattern[str]
     reason: str
+    severity: str = "info"
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,11 @@ class Rule:
     detector: str | None = None
     requires: tuple[str, ...] = ()
     satisfied_words: tuple[str, ...] = ()
+    # A broad rule (endorsements, numeric promises) that reports only where no other rule already does.
+    defer: bool = False
+    # For each of ``patterns``: a regex of literal words one of which must be in the searched text for
+    # the pattern to run (None: always run). Written in a pack as ``{ pattern = '...', requires = 'a|b' }``.
+    pattern_needles: tuple[re.Pattern[str] | None, ...] = ()
 
     @property
     def allow_regex(self) -> re.Pattern[str] | None:
@@ -101,16 +115,42 @@ def _strings(where: _Where, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _needle(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
+def _source(where: _Where, entry: Any) -> Any:
+    """A pattern entry is a string, or a table with `pattern` and its own `requires` words."""
+    if isinstance(entry, dict):
+        if set(entry) != {"pattern", "requires"}:
+            raise where.error("a table in 'patterns' needs exactly 'pattern' and 'requires'")
+        return entry["pattern"]
+    return entry
+
+
+def _flag(where: _Where, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise where.error(f"{key!r} must be true or false")
+    return value
+
+
 def _text(where: _Where, key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise where.error(f"{key!r} must be a non-empty string")
     return value
 
 
-def _regexes(where: _Where, key: str, value: Any, defines: dict[str, str]) -> tuple[re.Pattern[str], ...]:
+def _regexes(
+    where: _Where, key: str, value: Any, defines: dict[str, str], line_local: bool = False
+) -> tuple[re.Pattern[str], ...]:
+    """Compile patterns after {define} expansion. ``line_local`` patterns (terms rules: hits, allow and
+    exempt phrases) must not reach across a line: "." already stops at "\n", and every negated class
+    ([^。！？]) gets "\n" added, so authors need not remember it."""
     out = []
     for source in _strings(where, key, value):
         expanded = _DEFINE.sub(lambda m: defines.get(m.group(1), m.group(0)), source)
+        if line_local:
+            expanded = _NEGATED_CLASS.sub(r"[^\\n", expanded)
         try:
             out.append(re.compile(expanded))
         except re.error as exc:
@@ -169,12 +209,18 @@ def _rule(where: _Where, pack: str, raw: Any, defines: dict[str, str]) -> Rule:
     if kind not in KINDS:
         raise where.error(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     satisfied = list(_strings(where, "satisfied_by", raw.get("satisfied_by", [])))
+    line_local = kind == "terms"
+    raw_patterns = raw.get("patterns", [])
+    if not isinstance(raw_patterns, list):
+        raise where.error("'patterns' must be a list")
     exempts = []
-    for entry in raw.get("exempt", []):
-        if not isinstance(entry, dict) or set(entry) != {"pattern", "reason"}:
-            raise where.error("each [[rules.exempt]] needs exactly 'pattern' and 'reason'")
-        (pattern,) = _regexes(where, "exempt.pattern", [entry["pattern"]], defines)
-        exempts.append(Exempt(pattern, _text(where, "exempt.reason", entry["reason"])))
+    # Exemptions are tried first: a hit in an exempt context is info even if it is also in a soft one.
+    for key, severity in (("exempt", "info"), ("soften", "warning")):
+        for entry in raw.get(key, []):
+            if not isinstance(entry, dict) or set(entry) != {"pattern", "reason"}:
+                raise where.error(f"each [[rules.{key}]] needs exactly 'pattern' and 'reason'")
+            (pattern,) = _regexes(where, f"{key}.pattern", [entry["pattern"]], defines, line_local)
+            exempts.append(Exempt(pattern, _text(where, f"{key}.reason", entry["reason"]), severity))
     rule = Rule(
         id=raw["id"],
         pack=pack,
@@ -186,9 +232,13 @@ def _rule(where: _Where, pack: str, raw: Any, defines: dict[str, str]) -> Rule:
         suggestions=_strings(where, "suggestions", raw["suggestions"]),
         kind=kind,
         terms=_terms(where, "terms", raw.get("terms", [])),
-        patterns=_regexes(where, "patterns", raw.get("patterns", []), defines),
+        patterns=_regexes(where, "patterns", [_source(where, p) for p in raw_patterns], defines, line_local),
+        pattern_needles=tuple(
+            _needle(_requires(where, [p["requires"]], defines)) if isinstance(p, dict) else None
+            for p in raw_patterns
+        ),
         allow=_terms(where, "allow", raw.get("allow", [])),
-        allow_patterns=_regexes(where, "allow_patterns", raw.get("allow_patterns", []), defines),
+        allow_patterns=_regexes(where, "allow_patterns", raw.get("allow_patterns", []), defines, line_local),
         exempts=tuple(exempts),
         triggers=_regexes(where, "triggers", raw.get("triggers", []), defines),
         satisfied_by=_regexes(
@@ -199,6 +249,7 @@ def _rule(where: _Where, pack: str, raw: Any, defines: dict[str, str]) -> Rule:
         scope=raw.get("scope", "each"),
         detector=raw.get("detector"),
         requires=_requires(where, raw.get("requires", []), defines),
+        defer=_flag(where, "defer", raw.get("defer", False)),
     )
     try:
         rule.allow_regex  # noqa: B018 - compiled now so that a bad combination fails at load
@@ -257,6 +308,25 @@ def load_packs(names: Iterable[str] = COMPLIANCE_PACKS, directory: Path = PACK_D
 @cache
 def default_packs() -> tuple[Pack, ...]:
     return load_packs()
+
+
+def industry_names(directory: Path = INDUSTRY_DIR) -> tuple[str, ...]:
+    """The industry packs that exist, by file stem (food, cosmetics, ...)."""
+    return tuple(sorted(path.stem for path in directory.glob("*.toml")))
+
+
+@cache
+def industry_packs(names: tuple[str, ...] | None = None, directory: Path = INDUSTRY_DIR) -> tuple[Pack, ...]:
+    """The named industry packs (all of them for ``None``), in name order; an unknown name raises
+    :class:`RulePackError` listing the known ones."""
+    known = industry_names(directory)
+    wanted = known if names is None else tuple(sorted(set(names)))
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise RulePackError(
+            f"unknown industry pack(s) {', '.join(unknown)}; known: {', '.join(known) or 'none'}"
+        )
+    return load_packs(wanted, directory)
 
 
 def load_term_list(path: Path) -> tuple[str, tuple[str, ...]]:

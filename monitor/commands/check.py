@@ -66,6 +66,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "--pack", action="append", default=[], metavar="FILE",
         help="an extra rule pack (TOML, same format as rules/packs/ad_law.toml); repeatable",
     )
+    p.add_argument(
+        "--industry", default="", metavar="NAMES",
+        help="switch on industry packs (rules/packs/industry/), comma-separated, e.g. food,cosmetics; "
+        "a draft can also name them on a line 'brandguard-industry: food'",
+    )
     p.add_argument("--list-rules", action="store_true", help="list the rules and pack versions, then exit")
     # Serial by default: on a busy 2-core machine the worker processes (and sending results back) cost
     # more wall time than they save; measured in BENCHMARKS.md.
@@ -256,6 +261,11 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be a positive number of processes")
     packs = _load_packs(args.pack)
+    if args.industry:
+        from rules.rulepack import default_packs, industry_packs
+
+        names = tuple(n.strip() for n in args.industry.split(",") if n.strip())
+        packs = (packs or default_packs()) + industry_packs(names)
     if args.list_rules:
         _write_rules(packs, sys.stdout)
         return EXIT_OK
