@@ -23,8 +23,9 @@ from sqlalchemy import Engine, text
 from monitor import audit
 from monitor.audit.canonical import GENESIS_HASH, canonical_json, entry_hash, format_ts
 from monitor.audit.signing import KEY_ENV, load_key
-from monitor.audit.store import _INSERT, _INSERT_PG, write_checkpoint
+from monitor.audit.store import write_checkpoint
 from monitor.audit.verify import verify_database
+from monitor.storage.audit_repo import _INSERT, _INSERT_PG
 from monitor.storage.engine import open_database
 from monitor.storage.schema import audit_log
 

@@ -109,9 +109,11 @@ def main() -> int:
     args = parser.parse_args()
 
     from monitor.config import config_from_dict
-    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.pipeline import Score
     from monitor.crawl.steps import RealSteps, default_parse_executor
+    from monitor.incidents import process_pending_mentions, tick_deadlines
+    from monitor.incidents.outbox import deliver_due
     from monitor.storage.engine import open_database
 
     ctx = multiprocessing.get_context("spawn")
@@ -139,7 +141,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         engine = open_database(f"sqlite:///{tmp}/bench.db")
         steps = RealSteps(config, parse_executor=executor, scorer=scorer)
-        daemon = Daemon(engine, config, steps.steps(), rng=random.Random(1), claim_limit=args.feeds)
+        # The poll tick hands new mentions to the alert policy, as in `brandguard run`.
+        alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
+        daemon = Daemon(
+            engine, config, steps.steps(), rng=random.Random(1), claim_limit=args.feeds, alerting=alerting
+        )
         now = datetime.now(UTC)
         daemon.sync_sources(now)
         if args.parse == "process":  # warm the pool: spawning interpreters is start-up, not crawling

@@ -11,9 +11,12 @@ Kinds in use: ``check``, ``incident.<transition>``, ``notify.<outcome>``, ``conf
 masked values only, never raw draft text or raw personal information.
 
 Layout: ``canonical`` (canonical JSON, hashing), ``chain`` (pure streaming verification),
-``signing`` (HMAC checkpoints, key from the environment), ``masking`` (PIPL), ``store`` (database edge),
-``verify``, ``export``, ``retention``/``purge``. Submodules import SQLAlchemy; this module imports them
-lazily so ``import monitor.audit`` stays cheap for ``brandguard check``.
+``signing`` (HMAC checkpoints, key from the environment), ``masking`` (PIPL), ``store`` (chain
+arithmetic: next seq and hashes, when to checkpoint), ``group_commit``, ``verify``, ``export``,
+``retention``/``purge``, ``changes``. Every SQL statement on ``audit_log`` and ``audit_checkpoints`` is in
+``monitor.storage.audit_repo``; this wing opens the transactions and passes their Connection. Submodules
+import SQLAlchemy; this module imports them lazily so ``import monitor.audit`` stays cheap for
+``brandguard check``.
 """
 
 from __future__ import annotations

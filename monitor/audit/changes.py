@@ -16,10 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from monitor.storage import schema
+from monitor.storage import daemon_state_repo
 
 STATE_KEY = "audited_environment"
 KINDS = {"config": "config.change", "rules": "rules.change", "model": "model.change"}
@@ -48,32 +47,40 @@ def record_changes(
     current: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Append one audit entry per changed part; returns the kinds appended (empty when nothing changed)."""
-    from monitor.audit import append
-
-    current = dict(current if current is not None else fingerprint(config_path))
-    table = schema.daemon_state
+    fingerprints = dict(current if current is not None else fingerprint(config_path))
     appended: list[str] = []
     with engine.begin() as conn:
-        row = conn.execute(select(table.c.value).where(table.c.key == STATE_KEY).with_for_update()).first()
-        previous: Mapping[str, Any] = row.value if row is not None and isinstance(row.value, dict) else {}
-        for part, kind in KINDS.items():
-            before, after = previous.get(part), current.get(part)
-            if before == after:
-                continue
-            append(
-                conn, actor=actor, kind=kind, subject=part,
-                data={
-                    "from": before, "to": after,
-                    "changed": _changed_keys(before, after),
-                    "detected": "fingerprint compared at daemon start; the editor of the file is not known",
-                },
-                now=now,
-            )
-            appended.append(kind)
-        if row is None:
-            conn.execute(table.insert().values(key=STATE_KEY, value=current, updated_at=now))
-        elif appended:
-            conn.execute(table.update().where(table.c.key == STATE_KEY).values(value=current, updated_at=now))
+
+        def compare(stored: Any | None) -> Any:
+            # Called between the locked read of the stored fingerprints and their write.
+            appended.extend(_append_changes(conn, stored, fingerprints, actor=actor, now=now))
+            return fingerprints if appended or stored is None else stored
+
+        daemon_state_repo.update_value(conn, STATE_KEY, compare, now=now)
+    return appended
+
+
+def _append_changes(
+    conn: Connection, stored: Any | None, current: Mapping[str, Any], *, actor: str, now: datetime
+) -> list[str]:
+    from monitor.audit import append
+
+    previous: Mapping[str, Any] = stored if isinstance(stored, dict) else {}
+    appended: list[str] = []
+    for part, kind in KINDS.items():
+        before, after = previous.get(part), current.get(part)
+        if before == after:
+            continue
+        append(
+            conn, actor=actor, kind=kind, subject=part,
+            data={
+                "from": before, "to": after,
+                "changed": _changed_keys(before, after),
+                "detected": "fingerprint compared at daemon start; the editor of the file is not known",
+            },
+            now=now,
+        )
+        appended.append(kind)
     return appended
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from monitor.audit.canonical import canonical_json, format_ts, parse_ts
 from monitor.audit.chain import Row, verify_rows
@@ -27,8 +27,7 @@ from monitor.audit.errors import ExportFileError
 from monitor.audit.signing import AuditKey, Checkpoint, sign_text, signature_problem
 from monitor.audit.store import iter_rows, load_checkpoints
 from monitor.audit.verify import NO_KEY_WARNING, VerifyReport
-from monitor.storage.schema import audit_log
-from monitor.storage.times import to_db
+from monitor.storage import audit_repo
 from monitor.storage.transactions import read_transaction
 
 FORMATS = ("jsonl", "csv")
@@ -57,12 +56,7 @@ def export_log(
     digest = hashlib.sha256()
     count, first, last = 0, None, None
     with read_transaction(engine) as conn:
-        bounds = select(func.min(audit_log.c.seq), func.max(audit_log.c.seq))
-        if since is not None:
-            bounds = bounds.where(audit_log.c.ts >= to_db(since))
-        if until is not None:
-            bounds = bounds.where(audit_log.c.ts < to_db(until))
-        low, high = conn.execute(bounds).one()
+        bounds = audit_repo.seq_range(conn, since=since, until=until)
         checkpoints = load_checkpoints(conn)
         try:
             handle = out.open("w", encoding="utf-8", newline="")
@@ -75,8 +69,8 @@ def export_log(
                 writer = csv.writer(buffer, lineterminator="\n")
                 writer.writerow(FIELDS)
                 _flush(buffer, handle, digest)
-            if low is not None:
-                for row in iter_rows(conn, after_seq=int(low) - 1, until_seq=int(high)):
+            if bounds is not None:
+                for row in iter_rows(conn, after_seq=bounds[0] - 1, until_seq=bounds[1]):
                     if writer is None:
                         line = _jsonl_line(row)
                         handle.write(line)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine
 
 from monitor.audit.canonical import GENESIS_HASH
 from monitor.audit.chain import verify_rows
 from monitor.audit.errors import AuditError, AuditKeyMissing
 from monitor.audit.retention import Cut, RetentionPolicy, find_cut
 from monitor.audit.signing import KEY_ENV, AuditKey
-from monitor.audit.store import append, iter_rows, latest_purge, lock_log, write_checkpoint
-from monitor.storage.schema import audit_log
-from monitor.storage.times import as_utc_required, to_db
+from monitor.audit.store import append, iter_rows, latest_purge, write_checkpoint
+from monitor.storage import audit_repo
+from monitor.storage.times import to_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,21 +40,11 @@ def purge(
     itself is logged (``audit.purge``) after the cut, so the record of who purged what stays.
     """
     with engine.begin() as conn:
-        lock_log(conn)
+        audit_repo.lock_log(conn)
         previous = latest_purge(conn)
         base_seq, base_hash = (previous.seq, previous.entry_hash) if previous else (0, GENESIS_HASH)
-        rows = conn.execute(
-            select(audit_log.c.seq, audit_log.c.ts, audit_log.c.kind)
-            .where(audit_log.c.seq > base_seq)
-            .order_by(audit_log.c.seq)
-        )
-        cut = find_cut(
-            ((int(seq), as_utc_required(ts), kind) for seq, ts, kind in rows),
-            base_seq=base_seq,
-            before=to_db(before),
-            now=now,
-            policy=policy,
-        )
+        rows = audit_repo.iter_seq_ts_kind(conn, after_seq=base_seq)
+        cut = find_cut(rows, base_seq=base_seq, before=to_db(before), now=now, policy=policy)
         rows.close()  # find_cut stops at the first entry that stays
         if dry_run or cut.count == 0:
             return PurgeResult(cut=cut, base_seq=base_seq, dry_run=dry_run)
@@ -69,7 +59,7 @@ def purge(
             raise AuditError(f"refusing to purge: the log does not verify at {chain.problem.describe()}")
         assert chain.last_hash is not None
         write_checkpoint(conn, key, kind="purge", seq=cut.seq, entry_hash=chain.last_hash, now=now)
-        conn.execute(delete(audit_log).where(audit_log.c.seq <= cut.seq))
+        audit_repo.delete_through(conn, cut.seq)
         append(
             conn,
             actor=actor,

@@ -60,13 +60,16 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     if not config.sources:
         raise UsageError("no sources configured: add [[sources]] to brandguard.toml (see `brandguard init`)")
     configure_logging(args.quiet)
-    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.steps import RealSteps, default_parse_executor
+    from monitor.incidents import process_pending_mentions, tick_deadlines
+    from monitor.incidents.outbox import deliver_due
 
     executor = default_parse_executor()
     try:
         steps = RealSteps(config, actor="daemon", parse_executor=executor).steps()
-        daemon = Daemon(ctx.engine, config, steps)
+        alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
+        daemon = Daemon(ctx.engine, config, steps, alerting=alerting)
         daemon.audit_environment(ctx.config_path, datetime.now(UTC))
         if not args.once:
             return _run_forever(daemon, args, ctx)

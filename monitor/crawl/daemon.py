@@ -6,6 +6,10 @@ restart loses nothing and several daemons on one PostgreSQL database share the w
 
 Each poll tick: re-plan skewed schedules (no catch-up bursts), claim due sources, crawl them with
 asyncio under a global and a per-host semaphore, then hand the new mentions to the alert policy.
+
+The alert side (policy, deadline clock, outbox) lives in the incidents wing, on the crawl's own floor, so
+the daemon does not import it: the composition root (``brandguard run``, the demo) passes it in as
+``AlertTicks``. A daemon built without it crawls and stores but never alerts.
 """
 
 from __future__ import annotations
@@ -27,14 +31,13 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, exc, select, update
+from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
 from monitor.crawl import schedule
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, observe, to_state
 from monitor.crawl.pipeline import Crawler, CrawlResult, DueSource, Steps
-from monitor.storage import schema
-from monitor.storage.times import as_utc_required, to_db
+from monitor.storage import daemon_state_repo, sources_repo
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -63,6 +66,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class AlertTicks:
+    """The incidents wing's entry points the daemon ticks (``monitor.incidents``): each returns a count."""
+
+    # (engine, config, now) -> mentions handed to the alert policy
+    policy: Callable[[Engine, Config, datetime], int]
+    # (engine, config, now) -> clock events that sent a message
+    deadlines: Callable[[Engine, Config, datetime], int]
+    # (engine, config, now, transport=...) -> messages delivered
+    outbox: Callable[..., int]
+
+
 @dataclass
 class TickReport:
     now: datetime
@@ -87,6 +102,7 @@ class Daemon:
     claim_limit: int | None = None  # None: max_concurrency * CLAIMS_PER_SLOT
     stop_grace_s: float = STOP_GRACE_S
     stop_event: threading.Event = field(default_factory=threading.Event)
+    alerting: AlertTicks | None = None  # None: crawl and store only (benchmarks, crawl tests)
 
     # --- ticks -------------------------------------------------------------------------------------
 
@@ -123,10 +139,8 @@ class Daemon:
         return checkpoint_if_due(self.engine, now=now, max_age=AUDIT_CHECKPOINT_MAX_AGE)
 
     def claim(self, now: datetime) -> list[DueSource]:
-        from monitor.storage.sources_repo import claim_due_sources
-
         limit = self.claim_limit or self.config.daemon.max_concurrency * CLAIMS_PER_SLOT
-        rows = claim_due_sources(
+        rows = sources_repo.claim_due_sources(
             self.engine, worker_id=self.worker_id, now=now, limit=limit, lease_s=self.claim_lease_s(limit)
         )
         return [DueSource.from_row(row) for row in rows]
@@ -139,11 +153,7 @@ class Daemon:
 
     def release_claims(self) -> int:
         with self.engine.begin() as conn:
-            return conn.execute(
-                update(schema.sources)
-                .where(schema.sources.c.claimed_by == self.worker_id)
-                .values(claimed_by=None, claimed_until=None)
-            ).rowcount
+            return sources_repo.release_claims(conn, worker_id=self.worker_id)
 
     async def crawl_all(self, due: Sequence[DueSource], now: datetime) -> list[CrawlResult]:
         daemon_cfg = self.config.daemon
@@ -170,19 +180,19 @@ class Daemon:
         return results
 
     def run_policy(self, now: datetime) -> int:
-        from monitor.incidents import process_pending_mentions
-
-        return int(process_pending_mentions(self.engine, self.config, now))
+        if self.alerting is None:
+            return 0
+        return int(self.alerting.policy(self.engine, self.config, now))
 
     def deadline_tick(self, now: datetime) -> int:
-        from monitor.incidents import tick_deadlines
-
-        return int(tick_deadlines(self.engine, self.config, now))
+        if self.alerting is None:
+            return 0
+        return int(self.alerting.deadlines(self.engine, self.config, now))
 
     def outbox_tick(self, now: datetime, *, transport: Any = None) -> int:
-        from monitor.incidents.outbox import deliver_due
-
-        return int(deliver_due(self.engine, self.config, now, transport=transport))
+        if self.alerting is None:
+            return 0
+        return int(self.alerting.outbox(self.engine, self.config, now, transport=transport))
 
     # --- running -----------------------------------------------------------------------------------
 
@@ -194,6 +204,8 @@ class Daemon:
 
         if install_signals:
             self._install_signal_handlers()
+        if self.alerting is None:
+            log.warning("daemon %s runs without alerting: mentions are stored, never alerted", self.worker_id)
         enable_fast_fold()  # every mention is folded for matching; worth NumPy's import in a daemon
         self.sync_sources(self.clock())
         scheduler = BackgroundScheduler(timezone=UTC)
@@ -261,22 +273,14 @@ def record_fetch_latency(engine: Engine, durations: Sequence[float], now: dateti
     """Add fetch durations to the latency histogram in daemon_state for /metrics, shared by all daemons."""
     if not durations:
         return
-    daemon_state = schema.daemon_state
+
+    def add(stored: object) -> dict[str, Any]:
+        return to_state(observe(from_state(stored), durations))
+
     try:
         with engine.begin() as conn:
-            # FOR UPDATE (PostgreSQL) and BEGIN IMMEDIATE (SQLite) serialise this read-modify-write.
-            row = conn.execute(
-                select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY).with_for_update()
-            ).first()
-            value = to_state(observe(from_state(row.value if row is not None else None), durations))
-            if row is None:
-                conn.execute(daemon_state.insert().values(key=FETCH_LATENCY_KEY, value=value, updated_at=now))
-            else:
-                conn.execute(
-                    update(daemon_state)
-                    .where(daemon_state.c.key == FETCH_LATENCY_KEY)
-                    .values(value=value, updated_at=now)
-                )
+            # One locked read-modify-write: concurrent daemons lose no observation.
+            daemon_state_repo.update_value(conn, FETCH_LATENCY_KEY, add, now=now)
     except exc.IntegrityError:
         # Another daemon inserted the row first; these figures are only metrics, the next tick adds them.
         log.debug("fetch latency row created concurrently; skipped this tick's figures")
@@ -284,10 +288,8 @@ def record_fetch_latency(engine: Engine, durations: Sequence[float], now: dateti
 
 def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
     """Make the ``sources`` table match the config (new sources are due at once)."""
-    from monitor.storage.sources_repo import SourceSpec, sync_sources
-
     specs = [
-        SourceSpec(
+        sources_repo.SourceSpec(
             name=s.name,
             kind=s.kind,
             url=s.url,
@@ -300,7 +302,7 @@ def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
     for attempt in range(3):
         try:
             with engine.begin() as conn:
-                sync_sources(conn, specs, now=now)
+                sources_repo.sync_sources(conn, specs, now=now)
             return
         except exc.IntegrityError:
             # Two daemons starting together on PostgreSQL both insert a new source; the loser's
@@ -311,30 +313,20 @@ def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
 
 def rebase_skewed_schedules(engine: Engine, now: datetime, rng: random.Random) -> int:
     """No catch-up: re-plan sources that are far overdue (downtime) or far ahead (clock jumped back)."""
-    src = schema.sources.c
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(src.id, src.next_check_at, src.interval_s).where(
-                src.disabled_at.is_(None), src.claimed_by.is_(None)
-            )
-        ).all()
+        rows = sources_repo.list_schedules(conn)
     changes = []
-    for source_id, stored, interval_s in rows:
-        old = as_utc_required(stored)
-        new = schedule.rebase_if_skewed(old, int(interval_s), now, rng)
+    for row in rows:
+        new = schedule.rebase_if_skewed(row.next_check_at, row.interval_s, now, rng)
         if new is not None:
-            changes.append((source_id, stored, new))
+            changes.append((row, new))
     if not changes:
         return 0
     done = 0
     with engine.begin() as conn:
-        for source_id, stored, new in changes:
+        for row, new in changes:
             # Conditional on the value we read: another daemon may have rescheduled it meanwhile.
-            done += conn.execute(
-                update(schema.sources)
-                .where(and_(src.id == source_id, src.next_check_at == stored, src.claimed_by.is_(None)))
-                .values(next_check_at=to_db(new))
-            ).rowcount
+            done += sources_repo.reschedule(conn, row.id, expected=row.next_check_at, next_check_at=new)
     if done:
         log.info("re-planned %d sources whose schedule was skewed (downtime or clock jump)", done)
     return done

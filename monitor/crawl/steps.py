@@ -168,12 +168,9 @@ def match_items(
     matcher: Any, source: DueSource, items: Sequence[Any], conn: Connection, now: datetime
 ) -> list[Candidate]:
     """Brand-matched, not yet stored items of one document, each linked to a story."""
-    from sqlalchemy import select
-
     from monitor.crawl.pipeline import Candidate
     from monitor.matching.dedup import document_keys, link_story, new_story_key, simhash
-    from monitor.storage import schema
-    from monitor.storage.mentions_repo import recent_fingerprints
+    from monitor.storage.mentions_repo import recent_fingerprints, stored_keys
 
     keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
     only = list(source.brands) or None
@@ -184,15 +181,8 @@ def match_items(
     if not matched:
         return []
     # Skip what is already stored before scoring: re-scoring every item of every feed each poll is
-    # the expensive part (the insert itself is idempotent anyway).
-    stored: set[tuple[str, str]] = {
-        (brand, key)
-        for brand, key in conn.execute(
-            select(schema.mentions.c.brand, schema.mentions.c.dedup_key).where(
-                schema.mentions.c.dedup_key.in_({key for _, key, _ in matched})
-            )
-        )
-    }
+    # the expensive part (the insert itself is idempotent anyway). One query for the whole document.
+    stored = stored_keys(conn, {key for _, key, _ in matched})
     recent: dict[str, list[tuple[int, str]]] = {}
     out: list[Candidate] = []
     for item, key, brand in matched:

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from monitor.crawl.pipeline import Score
 from monitor.demo.dataset import Dataset, load_dataset
 from monitor.demo.feed_server import FeedServer, SimClock
 from monitor.demo.webhook_receiver import WebhookReceiver
-from monitor.storage import schema
+from monitor.storage import reports_repo
 
 STEP = timedelta(minutes=15)
 DURATION = timedelta(hours=5, minutes=30)
@@ -126,31 +125,26 @@ class Narrator:
             )
         for error in errors:
             self.say(now, f"source problem: {error}")
-        inc = schema.incidents.c
-        ev = schema.deadline_events.c
         with self.engine.connect() as conn:
-            for row in conn.execute(select(schema.incidents).order_by(inc.id)).mappings():
-                if row["id"] in self.seen_incidents:
-                    continue
-                self.seen_incidents.add(row["id"])
-                respond_by = row["respond_by"].replace(tzinfo=row["respond_by"].tzinfo or UTC)
-                self.say(
-                    now,
-                    f"INCIDENT #{row['id']} opened {row['severity']} {row['brand']}: {row['title'][:40]} — "
-                    f"respond by {respond_by.astimezone(SHANGHAI):%H:%M} (事件已创建，须在此前响应)",
-                )
-            fired = conn.execute(
-                select(ev.id, ev.incident_id, ev.kind, ev.skipped)
-                .where(ev.fired_at.is_not(None))
-                .order_by(ev.id)
-            ).all()
-        for event_id, incident_id, kind, skipped in fired:
-            if event_id in self.seen_events:
+            opened = reports_repo.incidents_opened(conn)
+            fired = reports_repo.fired_clock_events(conn)
+        for incident in opened:
+            if incident.id in self.seen_incidents:
                 continue
-            self.seen_events.add(event_id)
-            if skipped:
+            self.seen_incidents.add(incident.id)
+            self.say(
+                now,
+                f"INCIDENT #{incident.id} opened {incident.severity} {incident.brand}: "
+                f"{incident.title[:40]} — "
+                f"respond by {incident.respond_by.astimezone(SHANGHAI):%H:%M} (事件已创建，须在此前响应)",
+            )
+        for event in fired:
+            if event.id in self.seen_events:
                 continue
-            self.say(now, f"incident #{incident_id}: {_describe(kind)}")
+            self.seen_events.add(event.id)
+            if event.skipped:
+                continue
+            self.say(now, f"incident #{event.incident_id}: {_describe(event.kind)}")
 
 
 def _describe(kind: str) -> str:
@@ -181,8 +175,10 @@ def run_scenario(
 ) -> DemoSummary:
     """Run the whole story; ``pace_s`` real seconds per simulated step (0: as fast as possible)."""
     from monitor.config import config_from_dict
-    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.steps import RealSteps
+    from monitor.incidents import process_pending_mentions, tick_deadlines
+    from monitor.incidents.outbox import deliver_due
     from monitor.storage.engine import open_database
 
     dataset = load_dataset()
@@ -201,7 +197,10 @@ def run_scenario(
         if on_ready is not None:
             on_ready(engine, config)
         steps = RealSteps(config, actor="demo", parse_executor=executor, scorer=scorer).steps()
-        daemon = Daemon(engine, config, steps, rng=random.Random(7), clock=lambda: clock.now)
+        alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
+        daemon = Daemon(
+            engine, config, steps, rng=random.Random(7), clock=lambda: clock.now, alerting=alerting
+        )
         narrator = Narrator(engine, out)
         if out is not None:
             print(
@@ -242,30 +241,17 @@ def run_scenario(
 
 
 def _negative_since(engine: Engine, now: datetime) -> int:
-    m = schema.mentions.c
-    from monitor.storage.times import to_db
-
     with engine.connect() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).where(
-                    m.fetched_at == to_db(now), m.label == "negative", m.baseline.is_(False)
-                )
-            ).scalar_one()
-        )
+        return reports_repo.negative_fetched_at(conn, now)
 
 
 def _summary(engine: Engine, receiver: WebhookReceiver) -> DemoSummary:
-    m = schema.mentions.c
     with engine.connect() as conn:
-        sources = conn.execute(select(func.count()).select_from(schema.sources)).scalar_one()
-        mentions = conn.execute(select(func.count()).select_from(schema.mentions)).scalar_one()
-        negative = conn.execute(select(func.count()).where(m.label == "negative")).scalar_one()
-        alerts = conn.execute(select(func.count()).select_from(schema.incidents)).scalar_one()
+        counted = reports_repo.totals(conn)
     return DemoSummary(
-        sources=int(sources),
-        mentions=int(mentions),
-        negative=int(negative),
-        alerts=int(alerts),
+        sources=counted.sources,
+        mentions=counted.mentions,
+        negative=counted.negative,
+        alerts=counted.incidents,
         notifications=len(receiver.unique_messages()),
     )

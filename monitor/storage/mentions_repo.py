@@ -1,4 +1,4 @@
-"""Mentions: idempotent insert, near-duplicate lookup, listing, and the hand-off to the alert policy.
+"""Mentions: idempotent insert, stored-key and near-duplicate lookups, listing, the hand-off to the policy.
 
 The SimHash fingerprint is an unsigned 64-bit number, but SQLite integers and PostgreSQL ``BIGINT``
 are signed 64-bit: values >= 2**63 would overflow. The repo stores the two's-complement signed value
@@ -7,7 +7,7 @@ and converts back on read, so callers only ever see the unsigned fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -153,6 +153,24 @@ def insert_mention(conn: Connection, values: Mapping[str, Any]) -> tuple[int, bo
 def get_mention(conn: Connection, mention_id: int) -> MentionRow | None:
     row = conn.execute(select(mentions).where(mentions.c.id == mention_id)).mappings().first()
     return None if row is None else MentionRow.from_mapping(row)
+
+
+def find_by_key(conn: Connection, brand: str, dedup_key: str) -> tuple[int, str] | None:
+    """(id, story_key) of the brand's mention stored under ``dedup_key``, or None."""
+    row = conn.execute(
+        select(mentions.c.id, mentions.c.story_key).where(
+            mentions.c.brand == brand, mentions.c.dedup_key == dedup_key
+        )
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def stored_keys(conn: Connection, dedup_keys: Collection[str]) -> set[tuple[str, str]]:
+    """(brand, dedup_key) pairs already stored among ``dedup_keys``, any brand; one query for a document."""
+    if not dedup_keys:
+        return set()
+    query = select(mentions.c.brand, mentions.c.dedup_key).where(mentions.c.dedup_key.in_(dedup_keys))
+    return {(brand, key) for brand, key in conn.execute(query)}
 
 
 def recent_fingerprints(conn: Connection, brand: str, *, since: datetime) -> list[tuple[int, str]]:

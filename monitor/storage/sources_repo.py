@@ -1,4 +1,4 @@
-"""Sources and their schedule state: sync from config, claim due rows, release after a fetch.
+"""Sources and their schedule state: sync from config, claim due rows, release after a fetch, re-plan.
 
 Several daemons may share one PostgreSQL database, so a due source is *claimed* before it is fetched:
 ``SELECT ... FOR UPDATE SKIP LOCKED`` picks rows no other transaction holds, and the ``UPDATE`` that
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
@@ -235,6 +235,53 @@ def release_source(conn: Connection, source_id: int, *, worker_id: str, **state_
     return result.rowcount == 1
 
 
+def release_claims(conn: Connection, *, worker_id: str) -> int:
+    """Clear every claim ``worker_id`` still holds (a stopped or interrupted tick); returns how many.
+
+    The schedule state is left as it was, so those sources are due again at once.
+    """
+    result = conn.execute(
+        update(sources).where(sources.c.claimed_by == worker_id).values(claimed_by=None, claimed_until=None)
+    )
+    return result.rowcount
+
+
+class Schedule(NamedTuple):
+    """When an enabled, unclaimed source is next due; what a re-plan needs, nothing more."""
+
+    id: int
+    next_check_at: datetime
+    interval_s: int
+
+
+def list_schedules(conn: Connection) -> list[Schedule]:
+    """Schedules of enabled sources nobody holds a claim on (the ones a re-plan may move).
+
+    Read every poll tick over all sources: a tuple per row, not a dataclass, keeps it cheap.
+    """
+    rows = conn.execute(
+        select(sources.c.id, sources.c.next_check_at, sources.c.interval_s).where(
+            sources.c.disabled_at.is_(None), sources.c.claimed_by.is_(None)
+        )
+    )
+    return [Schedule(source_id, as_utc_required(at), interval) for source_id, at, interval in rows]
+
+
+def reschedule(conn: Connection, source_id: int, *, expected: datetime, next_check_at: datetime) -> bool:
+    """Move an unclaimed source's next check, only if it is still ``expected`` (as read by
+    ``list_schedules``): another daemon may have crawled or re-planned it meanwhile. True if moved."""
+    result = conn.execute(
+        update(sources)
+        .where(
+            sources.c.id == source_id,
+            sources.c.next_check_at == to_db(expected),
+            sources.c.claimed_by.is_(None),
+        )
+        .values(next_check_at=to_db(next_check_at))
+    )
+    return result.rowcount == 1
+
+
 def get_source(conn: Connection, source_id: int) -> SourceRow | None:
     row = conn.execute(select(sources).where(sources.c.id == source_id)).mappings().first()
     return None if row is None else SourceRow.from_mapping(row)
@@ -246,3 +293,8 @@ def list_sources(conn: Connection) -> list[SourceRow]:
         SourceRow.from_mapping(row)
         for row in conn.execute(select(sources).order_by(sources.c.name)).mappings()
     ]
+
+
+def source_names(conn: Connection) -> dict[int, str]:
+    """id -> name of every source (a small table: callers map ids instead of joining)."""
+    return {int(source_id): name for source_id, name in conn.execute(select(sources.c.id, sources.c.name))}

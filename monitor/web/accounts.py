@@ -1,4 +1,4 @@
-"""Console users and API tokens on the ``users`` / ``api_tokens`` tables.
+"""Console users and API tokens (stored through ``monitor.storage.users_repo``).
 
 Passwords are hashed with Argon2id (argon2-cffi defaults); tokens are random ``bg_...`` strings of which
 only the SHA-256 is stored, so a copied database does not hand out working credentials. Every change is
@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import audit
 from monitor.errors import BrandGuardError
-from monitor.storage.schema import api_tokens, users
-from monitor.storage.times import as_utc, as_utc_required, to_db
+from monitor.storage import users_repo
 
 ROLES: tuple[str, ...] = ("pr", "copywriter", "auditor", "admin")
 TOKEN_PREFIX = "bg_"
@@ -67,18 +65,8 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _user(row: Any) -> User:
-    return User(
-        id=row["id"],
-        name=row["name"],
-        role=row["role"],
-        disabled=bool(row["disabled"]),
-        created_at=as_utc_required(row["created_at"]),
-    )
-
-
-def _find(conn: Connection, name: str) -> Any:
-    return conn.execute(select(users).where(users.c.name == name)).mappings().first()
+def _user(row: users_repo.UserRow) -> User:
+    return User(id=row.id, name=row.name, role=row.role, disabled=row.disabled, created_at=row.created_at)
 
 
 def add_user(engine: Engine, name: str, role: str, password: str, *, actor: str, now: datetime) -> User:
@@ -90,46 +78,45 @@ def add_user(engine: Engine, name: str, role: str, password: str, *, actor: str,
         raise UserError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
     password_hash = _hasher().hash(password)
     with engine.begin() as conn:
-        if _find(conn, name) is not None:
+        if users_repo.find_user(conn, name) is not None:
             raise UserError(f"user {name!r} already exists")
-        user_id = conn.execute(
-            insert(users)
-            .values(name=name, role=role, password_hash=password_hash, disabled=False, created_at=to_db(now))
-            .returning(users.c.id)
-        ).scalar_one()
+        user_id = users_repo.insert_user(conn, name=name, role=role, password_hash=password_hash, now=now)
         audit.append(
             conn, actor=actor, kind="users.add", subject=f"user:{name}", data={"role": role}, now=now
         )
-        return _user(conn.execute(select(users).where(users.c.id == user_id)).mappings().one())
+        return _stored_user(conn, user_id)
 
 
 def list_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
-        return [_user(r) for r in conn.execute(select(users).order_by(users.c.name)).mappings()]
+        return [_user(row) for row in users_repo.list_users(conn)]
 
 
 def get_user(conn: Connection, user_id: int) -> User | None:
-    row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    row = users_repo.get_user(conn, user_id)
     return None if row is None else _user(row)
+
+
+def _stored_user(conn: Connection, user_id: int) -> User:
+    row = users_repo.get_user(conn, user_id)
+    if row is None:  # written or found in this very transaction
+        raise RuntimeError(f"user #{user_id} vanished inside its own transaction")
+    return _user(row)
 
 
 def disable_user(engine: Engine, name: str, *, actor: str, now: datetime) -> User:
     """Disable the user and revoke all their tokens; their sessions stop working at the next request."""
     with engine.begin() as conn:
-        row = _find(conn, name)
+        row = users_repo.find_user(conn, name)
         if row is None:
             raise UserError(f"no user named {name!r}")
-        conn.execute(update(users).where(users.c.id == row["id"]).values(disabled=True))
-        revoked = conn.execute(
-            update(api_tokens)
-            .where(api_tokens.c.user_id == row["id"], api_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=to_db(now))
-        ).rowcount
+        users_repo.disable_user(conn, row.id)
+        revoked = users_repo.revoke_tokens(conn, row.id, now=now)
         audit.append(
             conn, actor=actor, kind="users.disable", subject=f"user:{name}", data={"tokens_revoked": revoked},
             now=now,
         )
-        return _user(conn.execute(select(users).where(users.c.id == row["id"])).mappings().one())
+        return _stored_user(conn, row.id)
 
 
 def create_token(
@@ -137,21 +124,18 @@ def create_token(
 ) -> str:
     """A new API token for user ``name``; returns the plain token (shown once, never stored)."""
     with engine.begin() as conn:
-        row = _find(conn, name)
+        row = users_repo.find_user(conn, name)
         if row is None:
             raise UserError(f"no user named {name!r}")
-        if row["disabled"]:
+        if row.disabled:
             raise UserError(f"user {name!r} is disabled")
-        token_role = _check_role(role or row["role"])
-        if token_role == "admin" and row["role"] != "admin":
+        token_role = _check_role(role or row.role)
+        if token_role == "admin" and row.role != "admin":
             # A token must not be stronger than the person holding it.
             raise UserError("only an admin user can hold an admin token")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        conn.execute(
-            insert(api_tokens).values(
-                user_id=row["id"], token_sha256=hash_token(token), role=token_role, label=label,
-                created_at=to_db(now),
-            )
+        users_repo.insert_token(
+            conn, user_id=row.id, token_sha256=hash_token(token), role=token_role, label=label, now=now
         )
         audit.append(
             conn, actor=actor, kind="users.token", subject=f"user:{name}",
@@ -166,8 +150,8 @@ def authenticate_password(engine: Engine, name: str, password: str) -> Principal
 
     hasher = _hasher()
     with engine.connect() as conn:
-        row = _find(conn, name.strip())
-    stored = row["password_hash"] if row is not None else None
+        row = users_repo.find_user(conn, name.strip())
+    stored = row.password_hash if row is not None else None
     try:
         if stored is None:
             # Spend the same time as a real check so response time does not reveal which names exist.
@@ -176,9 +160,9 @@ def authenticate_password(engine: Engine, name: str, password: str) -> Principal
         hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    if row is None or row["disabled"]:
+    if row is None or row.disabled:
         return None
-    return Principal(user_id=row["id"], name=row["name"], role=row["role"], via="session")
+    return Principal(user_id=row.id, name=row.name, role=row.role, via="session")
 
 
 class _DummyHash:
@@ -197,18 +181,10 @@ _DUMMY_HASH = _DummyHash()
 def principal_for_token(conn: Connection, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = (
-        conn.execute(
-            select(api_tokens.c.role, api_tokens.c.revoked_at, users.c.id, users.c.name, users.c.disabled)
-            .join(users, users.c.id == api_tokens.c.user_id)
-            .where(api_tokens.c.token_sha256 == hash_token(token))
-        )
-        .mappings()
-        .first()
-    )
-    if row is None or row["disabled"] or as_utc(row["revoked_at"]) is not None:
+    owner = users_repo.token_owner(conn, hash_token(token))
+    if owner is None or owner.disabled or owner.revoked_at is not None:
         return None
-    return Principal(user_id=row["id"], name=row["name"], role=row["role"], via="token")
+    return Principal(user_id=owner.user_id, name=owner.name, role=owner.role, via="token")
 
 
 def principal_for_session(conn: Connection, user_id: int) -> Principal | None:

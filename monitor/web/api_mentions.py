@@ -65,8 +65,7 @@ class MentionOut(BaseModel):
 def ingest(body: MentionIn, request: Request, response: Response) -> Any:
     from monitor import audit
     from monitor.matching.dedup import MASK64, link_story, new_story_key, simhash, stable_key
-    from monitor.storage.mentions_repo import insert_mention, recent_fingerprints
-    from monitor.storage.schema import mentions
+    from monitor.storage.mentions_repo import find_by_key, insert_mention, recent_fingerprints
 
     state = request.app.state.web
     brands = {b.name for b in state.config.brands}
@@ -78,10 +77,7 @@ def ingest(body: MentionIn, request: Request, response: Response) -> Any:
     published = body.published_at
     key = stable_key(body.guid, body.url, body.title, published)
     with state.engine.connect() as conn:
-        existing = conn.execute(
-            mentions.select().with_only_columns(mentions.c.id, mentions.c.story_key)
-            .where(mentions.c.brand == body.brand, mentions.c.dedup_key == key)
-        ).first()
+        existing = find_by_key(conn, body.brand, key)
     if existing is not None:
         response.status_code = 200
         return {"id": existing[0], "created": False, "story_key": existing[1]}

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import text
 
+from monitor.storage.probe import ping
 from monitor.web.metrics import render_metrics
 
 router = APIRouter()
@@ -23,8 +23,7 @@ class Health(BaseModel):
 @router.get("/healthz", response_model=Health, tags=["system"])
 def healthz(request: Request) -> Any:
     try:
-        with request.app.state.web.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(request.app.state.web.engine)
     except Exception as exc:  # any failure means "not healthy"; the detail stays in the logs
         return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
     return {"status": "ok", "database": "ok"}

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from monitor.storage.mentions_repo import list_mentions
-from monitor.storage.schema import sources
+from monitor.storage.sources_repo import source_names
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ def feed(engine: Engine, flt: FeedFilter) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         # The sources table is small (hundreds to thousands of rows): a name map beats a join here and
         # keeps the one mention query in mentions_repo.
-        names = {row.id: row.name for row in conn.execute(select(sources.c.id, sources.c.name))}
+        names = source_names(conn)
         source_id: int | None = None
         if flt.source:
             source_id = next((i for i, name in names.items() if name == flt.source), None)

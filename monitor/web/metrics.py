@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from alerts.transitions import OPEN_STATES
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, le_label
-from monitor.storage.schema import daemon_state, incidents, mentions, outbox, sources
+from monitor.storage import daemon_state_repo, reports_repo
+from monitor.storage.sources_repo import list_sources
 
 
 class _DatabaseCollector:
@@ -34,65 +34,48 @@ class _DatabaseCollector:
             yield from _latency(conn)
 
 
-def _mentions(conn: Any) -> Iterator[Metric]:
+def _mentions(conn: Connection) -> Iterator[Metric]:
     family = CounterMetricFamily("brandguard_mentions", "Mentions stored", labels=["brand", "label"])
-    # Group by the plain column: PostgreSQL sees two bound "unscored" literals as different expressions.
-    columns = (mentions.c.brand, mentions.c.label)
-    query = select(*columns, func.count()).group_by(*columns)
-    for brand, label, count in conn.execute(query):
+    for brand, label, count in reports_repo.mentions_by_brand_and_label(conn):
         family.add_metric([brand, label or "unscored"], count)
     yield family
 
 
-def _incidents(conn: Any) -> Iterator[Metric]:
+def _incidents(conn: Connection) -> Iterator[Metric]:
     alerts = CounterMetricFamily("brandguard_alerts", "Incidents opened", labels=["brand", "severity"])
     opened = GaugeMetricFamily("brandguard_incidents_open", "Incidents not yet resolved or dismissed",
                                labels=["severity"])
     breaches = CounterMetricFamily("brandguard_deadline_breaches", "Incidents that missed the response "
                                    "deadline", labels=["brand"])
-    for brand, severity, count in conn.execute(
-        select(incidents.c.brand, incidents.c.severity, func.count()).group_by(
-            incidents.c.brand, incidents.c.severity
-        )
-    ):
+    for brand, severity, count in reports_repo.incidents_by_brand_and_severity(conn):
         alerts.add_metric([brand, severity], count)
-    for severity, count in conn.execute(
-        select(incidents.c.severity, func.count())
-        .where(incidents.c.state.in_(("open", "acknowledged", "responded")))
-        .group_by(incidents.c.severity)
-    ):
+    for severity, count in reports_repo.incidents_by_severity(conn, states=sorted(OPEN_STATES)):
         opened.add_metric([severity], count)
-    for brand, count in conn.execute(
-        select(incidents.c.brand, func.count()).where(incidents.c.breached_at.is_not(None))
-        .group_by(incidents.c.brand)
-    ):
+    for brand, count in reports_repo.breaches_by_brand(conn):
         breaches.add_metric([brand], count)
     yield from (alerts, opened, breaches)
 
 
-def _sources(conn: Any) -> Iterator[Metric]:
+def _sources(conn: Connection) -> Iterator[Metric]:
     errors = GaugeMetricFamily("brandguard_source_errors", "Consecutive fetch errors per source",
                                labels=["source"])
     fetches = CounterMetricFamily("brandguard_source_fetches", "Fetches per source", labels=["source"])
-    for name, consecutive, count in conn.execute(
-        select(sources.c.name, sources.c.consecutive_errors, sources.c.fetch_count)
-    ):
-        errors.add_metric([name], consecutive)
-        fetches.add_metric([name], count)
+    for source in list_sources(conn):
+        errors.add_metric([source.name], source.consecutive_errors)
+        fetches.add_metric([source.name], source.fetch_count)
     yield from (errors, fetches)
 
 
-def _outbox(conn: Any) -> Iterator[Metric]:
+def _outbox(conn: Connection) -> Iterator[Metric]:
     family = GaugeMetricFamily("brandguard_notifications", "Outbox rows by status", labels=["status"])
-    for status, count in conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)):
+    for status, count in reports_repo.outbox_by_status(conn):
         family.add_metric([status], count)
     yield family
 
 
-def _latency(conn: Any) -> Iterator[Metric]:
+def _latency(conn: Connection) -> Iterator[Metric]:
     # Written by the daemon (record_fetch_latency); absent until the first timed fetch (then all zero).
-    value = conn.execute(select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY)).scalar()
-    histogram = from_state(value)
+    histogram = from_state(daemon_state_repo.get_value(conn, FETCH_LATENCY_KEY))
     family = HistogramMetricFamily(
         "brandguard_fetch_latency_seconds",
         "Duration of source fetches (every outcome, all daemons)",

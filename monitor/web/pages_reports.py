@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from monitor.storage.schema import incidents, mentions
-from monitor.storage.times import as_utc_required, to_db
+from monitor.storage import reports_repo
 from monitor.web.charts import bar_chart
 from monitor.web.templating import render
 
@@ -24,36 +22,29 @@ TOP_INCIDENTS = 10
 def daily_series(
     engine: Engine, *, since: datetime, days: int, zone: ZoneInfo
 ) -> dict[str, list[tuple[str, int, int]]]:
-    """brand -> [(day, mentions, negative)] for each local day of the window (empty days included)."""
-    counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    query = (
-        select(mentions.c.brand, mentions.c.published_at, mentions.c.label)
-        .where(mentions.c.published_at >= to_db(since))
-    )
-    with engine.connect() as conn:
-        for brand, published, label in conn.execute(query):
-            day = as_utc_required(published).astimezone(zone).strftime("%m-%d")
-            cell = counts[brand][day]
-            cell[0] += 1
-            cell[1] += 1 if label == "negative" else 0
+    """brand -> [(day, mentions, negative)] for each local day of the window (empty days included).
+
+    ``since`` is a local midnight; the database counts per day between local midnights (GROUP BY).
+    """
     start = since.astimezone(zone)
-    labels = [(start + timedelta(days=i)).strftime("%m-%d") for i in range(days + 1)]
+    # Wall-clock arithmetic on an aware datetime: each step is one local day, 23 or 25 hours over DST.
+    day_starts = [start + timedelta(days=i) for i in range(days + 2)]
+    labels = [moment.strftime("%m-%d") for moment in day_starts[:-1]]
+    counts: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    with engine.connect() as conn:
+        for row in reports_repo.daily_mention_counts(conn, day_starts):
+            by_day = counts[row.brand]  # a brand with rows only after the window still gets a (zero) series
+            if row.day is not None:
+                by_day[row.day] = (row.mentions, row.negative)
     return {
-        brand: [(d, by_day[d][0], by_day[d][1]) if d in by_day else (d, 0, 0) for d in labels]
+        brand: [(label, *by_day.get(i, (0, 0))) for i, label in enumerate(labels)]
         for brand, by_day in sorted(counts.items())
     }
 
 
 def top_incidents(engine: Engine, *, since: datetime) -> list[dict[str, Any]]:
-    query = (
-        select(incidents.c.id, incidents.c.brand, incidents.c.severity, incidents.c.state,
-               incidents.c.title, incidents.c.reach, incidents.c.mention_count)
-        .where(incidents.c.opened_at >= to_db(since))
-        .order_by(incidents.c.severity, incidents.c.reach.desc(), func.coalesce(incidents.c.id, 0))
-        .limit(TOP_INCIDENTS)
-    )
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+        return reports_repo.top_incidents(conn, since=since, limit=TOP_INCIDENTS)
 
 
 def sla_by_brand(engine: Engine, *, since: datetime, now: datetime) -> dict[str, dict[str, Any]]:

@@ -237,7 +237,7 @@ def test_append_prepared_on_an_empty_log_starts_at_genesis(engine: Engine) -> No
 
 
 def test_append_prepared_core_path_on_sqlite_matches_the_fast_path(sqlite_engine: Engine) -> None:
-    from monitor.audit import sqlite_path
+    from monitor.storage import audit_repo as sqlite_path
 
     with sqlite_engine.connect() as conn:
         assert sqlite_path.driver_connection(conn) is None  # no transaction yet: Core multi-row insert

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import config_from_dict
-from monitor.crawl.daemon import Daemon, make_worker_id, rebase_skewed_schedules
+from monitor.crawl.daemon import AlertTicks, Daemon, make_worker_id, rebase_skewed_schedules
 from monitor.crawl.pipeline import DueSource, Fetched
 
 from .fakes import NOW, FakeWeb, add_source, mentions, ok, source_row
@@ -114,3 +114,31 @@ def test_a_tick_claims_only_what_it_can_crawl_before_the_lease_ends(sqlite_engin
     assert daemon.claim_lease_s(20) == 10 * 30 + 120  # ten waves of two, each up to the 30 s deadline
     assert len(daemon.poll_tick(NOW).results) == 20  # 2 slots x 10 claims per slot
     assert len(daemon.poll_tick(NOW).results) == 5
+
+
+def test_the_alert_ticks_are_the_ones_passed_in(sqlite_engine: Engine) -> None:
+    # The incidents wing sits on the crawl's floor, so the daemon is handed its entry points.
+    calls: list[tuple[str, object]] = []
+
+    def policy(engine: Engine, config: object, now: object) -> int:
+        calls.append(("policy", len(mentions(engine))))  # runs after this tick's mentions are stored
+        return 7
+
+    def deadlines(engine: Engine, config: object, now: object) -> int:
+        calls.append(("deadlines", now))
+        return 2
+
+    def outbox(engine: Engine, config: object, now: object, *, transport: object = None) -> int:
+        calls.append(("outbox", transport))
+        return 3
+
+    web = FakeWeb()
+    web.serve("http://feeds.example/a.xml", ok("云帆汽车 a 新闻"))
+    add_source(sqlite_engine, "a")
+    alerting = AlertTicks(policy=policy, deadlines=deadlines, outbox=outbox)
+    daemon = Daemon(sqlite_engine, _config(), web.steps(), rng=random.Random(6), alerting=alerting)
+    assert daemon.poll_tick(NOW).policy == 7
+    assert (daemon.deadline_tick(NOW), daemon.outbox_tick(NOW, transport="t")) == (2, 3)
+    assert calls == [("policy", 1), ("deadlines", NOW), ("outbox", "t")]
+    bare = Daemon(sqlite_engine, _config(), web.steps(), rng=random.Random(6))
+    assert (bare.poll_tick(NOW).policy, bare.deadline_tick(NOW), bare.outbox_tick(NOW)) == (0, 0, 0)

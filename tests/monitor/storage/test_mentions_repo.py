@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.storage.mentions_repo import (
+    find_by_key,
     fingerprint_from_db,
     fingerprint_to_db,
     get_mention,
@@ -15,6 +16,7 @@ from monitor.storage.mentions_repo import (
     mark_policy_done,
     pending_policy,
     recent_fingerprints,
+    stored_keys,
 )
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -144,3 +146,14 @@ def test_pending_policy_and_mark_done(engine: Engine) -> None:
         assert mark_policy_done(conn, [a, b]) == 2
         assert mark_policy_done(conn, []) == 0
         assert [r.id for r in pending_policy(conn, 10)] == [c]
+
+
+def test_find_by_key_and_stored_keys(engine: Engine) -> None:
+    with engine.begin() as conn:
+        first, _ = insert_mention(conn, mention("k1"))
+        insert_mention(conn, mention("k2", brand="果仓"))
+        assert find_by_key(conn, "茶语", "k1") == (first, "story-k1")
+        assert find_by_key(conn, "果仓", "k1") is None
+        # one query for a whole document's keys, every brand stored under them
+        assert stored_keys(conn, {"k1", "k2", "k3"}) == {("茶语", "k1"), ("果仓", "k2")}
+        assert stored_keys(conn, set()) == set()

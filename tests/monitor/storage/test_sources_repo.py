@@ -10,8 +10,12 @@ from monitor.storage.sources_repo import (
     SourceSpec,
     claim_due_sources,
     get_source,
+    list_schedules,
     list_sources,
+    release_claims,
     release_source,
+    reschedule,
+    source_names,
     sync_sources,
 )
 
@@ -188,3 +192,45 @@ def test_release_rejects_unknown_fields_and_naive_times(engine: Engine) -> None:
             release_source(conn, src.id, worker_id="w", claimed_by="me")
         with pytest.raises(ValueError, match="naive"):
             release_source(conn, src.id, worker_id="w", next_check_at=datetime(2026, 1, 1))
+
+
+def test_release_claims_frees_only_the_workers_own(engine: Engine) -> None:
+    sync(engine, [spec("a"), spec("b"), spec("c")])
+    claim_due_sources(engine, worker_id="w1", now=NOW, limit=2, lease_s=60)
+    claim_due_sources(engine, worker_id="w2", now=NOW, limit=5, lease_s=60)
+    with engine.begin() as conn:
+        assert release_claims(conn, worker_id="w1") == 2
+        assert release_claims(conn, worker_id="w1") == 0
+    rows = sources_by_name(engine)
+    assert sorted(r.claimed_by or "-" for r in rows.values()) == ["-", "-", "w2"]  # type: ignore[attr-defined]
+    assert all(r.next_check_at == NOW for r in rows.values())  # type: ignore[attr-defined]
+
+
+def test_schedules_list_unclaimed_enabled_and_reschedule_is_conditional(engine: Engine) -> None:
+    sync(engine, [spec("a"), spec("b", interval_s=60), spec("gone")])
+    sync(engine, [spec("a"), spec("b", interval_s=60)])  # "gone" is disabled
+    claim_due_sources(engine, worker_id="w", now=NOW, limit=1, lease_s=60)  # claims "a" (lowest id)
+    names = sources_by_name(engine)
+    with engine.begin() as conn:
+        schedules = list_schedules(conn)
+        assert [(s.id, s.next_check_at, s.interval_s) for s in schedules] == [
+            (names["b"].id, NOW, 60)  # type: ignore[attr-defined]
+        ]
+        later = NOW + timedelta(minutes=5)
+        b = schedules[0]
+        assert reschedule(conn, b.id, expected=NOW - timedelta(seconds=1), next_check_at=later) is False
+        assert reschedule(conn, b.id, expected=b.next_check_at, next_check_at=later) is True
+        # another daemon moved it meanwhile: the stale expectation changes nothing
+        assert reschedule(conn, b.id, expected=b.next_check_at, next_check_at=NOW) is False
+        # a claimed source is never moved under its worker
+        a_id = names["a"].id  # type: ignore[attr-defined]
+        assert reschedule(conn, a_id, expected=NOW, next_check_at=later) is False
+    assert sources_by_name(engine)["b"].next_check_at == NOW + timedelta(minutes=5)  # type: ignore[attr-defined]
+
+
+def test_source_names_map_ids(engine: Engine) -> None:
+    sync(engine, [spec("a"), spec("b")])
+    with engine.begin() as conn:
+        names = source_names(conn)
+        assert names == {row.id: row.name for row in list_sources(conn)}
+    assert sorted(names.values()) == ["a", "b"]
