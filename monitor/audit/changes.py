@@ -36,7 +36,9 @@ def fingerprint(config_path: Path | None) -> dict[str, Any]:
     config: dict[str, Any] = {"path": None, "sha256": None}
     if config_path is not None and config_path.is_file():
         config = {"path": str(config_path.resolve()), "sha256": _sha256(config_path)}
-    rules = {path.name: _sha256(path) for path in sorted(PACK_DIR.glob("*.toml"))}
+    # Industry packs live in a subfolder (rules/packs/industry/); a change there is a rule change too.
+    packs = sorted(PACK_DIR.rglob("*.toml"))
+    rules = {path.relative_to(PACK_DIR).as_posix(): _sha256(path) for path in packs}
     metadata = SHIPPED_DIR / METADATA_FILE
     model = {"metadata_sha256": _sha256(metadata) if metadata.is_file() else None}
     return {"config": config, "rules": rules, "model": model}

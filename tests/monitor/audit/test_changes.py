@@ -46,3 +46,10 @@ def test_a_rule_pack_edit_names_the_changed_pack(engine: Engine, tmp_path: Path)
     with engine.connect() as conn:
         data = conn.execute(select(audit_log.c.data).order_by(audit_log.c.seq.desc()).limit(1)).scalar_one()
     assert data["changed"] == ["ad_law.toml"]
+
+
+def test_industry_packs_are_part_of_the_rules_fingerprint() -> None:
+    """Switchable industry packs sit in rules/packs/industry/; editing one is a rule change too."""
+    names = set(fingerprint(None)["rules"])
+    assert "ad_law.toml" in names
+    assert "industry/food.toml" in names
