@@ -23,6 +23,7 @@ class Example:
     text: str
     label: str
     kind: str = ""
+    group: str = ""  # rows of one template share a group: cross-validation keeps them in one fold
 
 
 def _decode(path: Path) -> str:
@@ -73,7 +74,8 @@ def read_labelled(path: Path, *, split: str | None = None) -> list[Example]:
         label = row.get("label", "").strip().lower()
         if label not in LABELS:
             raise DataError(f"{path}: line {number}: label {label!r} is not one of {', '.join(LABELS)}")
-        out.append(Example(row.get("text", ""), label, row.get("kind", "")))
+        text = row.get("text", "")
+        out.append(Example(text, label, row.get("kind", ""), row.get("template") or text))
     return out
 
 

@@ -7,7 +7,12 @@ Features, each with a prefix so that the kinds never collide:
 - ``r:`` crisis/risk terms (召回, 处罚, 泄露 ...) plus ``r:*`` when any is present: a neutral-toned
   recall notice shares few words with an angry complaint, this feature is what they have in common;
 - ``n:`` words inside a negator's scope (不 差 -> ``n:差``);
-- ``l:`` opinion-lexicon cues with negation scope and a question cue (see ``models.lexicon``).
+- ``l:`` opinion-lexicon cues with negation scope and a question cue (see ``models.lexicon``);
+- social-media cues (emoticons, slang, contrast, quoted praise, news register, repost layers,
+  hashtags), see ``models.social_features``.
+
+All of them are taken from the post's *voice* (``models.social.parse``): the newest repost layer, with
+hashtags, emoticon codes, emoji and @names taken out of the words (they become their own features).
 """
 
 from __future__ import annotations
@@ -20,34 +25,63 @@ from collections.abc import Callable
 from models import lexicon
 from models.lexicon import lexicon_features
 from models.risk_terms import RISK_TERMS
+from models.social import parse
+from models.social_features import post_features, scan
+from models.social_features import spec as social_spec
 from models.text import MAX_CHARS
 
 CHAR_NGRAMS = (1, 3)
 _SKIP_WORDS = frozenset({" ", "，", "。", ",", ".", "、", "：", ":", "；", ";"})
 
 
-def make_analyzer(cut: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
-    """Build the analyzer around a tokeniser; the text must already be ``models.text.prepare``-d."""
-    low, high = CHAR_NGRAMS
-    risk_terms = RISK_TERMS
+class Analyzer:
+    """The analyzer around a tokeniser; texts must already be ``models.text.prepare``-d.
 
-    def analyze(text: str) -> list[str]:
-        tokens = cut(text)
+    ``analyzer(text)`` is the full feature list (what scikit-learn's vectorizer sees at training).
+    ``token_features(text)`` returns ``(char_text, features)``: everything except the character
+    n-grams, and the text those n-grams are taken from. Inference computes the n-grams of a whole batch
+    in numpy from ``char_text`` (``models.predictor``) — they are ~3/4 of all features, and building them
+    as Python strings was half the scoring time. Both paths give the same multiset of features
+    (tests/models/test_parity.py).
+    """
+
+    def __init__(self, cut: Callable[[str], list[str]]) -> None:
+        self._cut = cut
+
+    def token_features(self, text: str) -> tuple[str, list[str]]:
+        post = parse(text)
+        voice = post.voice.text
+        tokens = self._cut(voice)
         words = [w for w in tokens if w not in _SKIP_WORDS]
         feats = ["w:" + w for w in words]
         feats.extend(_negated_words(tokens))
         feats.extend(["b:" + a + " " + b for a, b in itertools.pairwise(words)])
-        length = len(text)
-        for n in range(low, high + 1):
-            feats.extend(["c:" + text[i : i + n] for i in range(length - n + 1)])
-        hits = ["r:" + term for term in risk_terms if term in text]
-        if hits:
-            feats.extend(hits)
+        markers = scan(voice)
+        if markers.risk:
+            feats.extend(["r:" + term for term in markers.risk])
             feats.append("r:*")
-        feats.extend(lexicon_features(text))
+        feats.extend(lexicon_features(voice))
+        feats.extend(post_features(post, markers))
+        return voice, feats
+
+    def __call__(self, text: str) -> list[str]:
+        voice, feats = self.token_features(text)
+        feats.extend(char_ngrams(voice))
         return feats
 
-    return analyze
+
+def char_ngrams(text: str) -> list[str]:
+    low, high = CHAR_NGRAMS
+    length = len(text)
+    out: list[str] = []
+    for n in range(low, high + 1):
+        out.extend(["c:" + text[i : i + n] for i in range(length - n + 1)])
+    return out
+
+
+def make_analyzer(cut: Callable[[str], list[str]]) -> Analyzer:
+    """Build the analyzer around a tokeniser; the text must already be ``models.text.prepare``-d."""
+    return Analyzer(cut)
 
 
 # Words a negator governs get an ``n:`` twin (不 差 -> n:差), so "not bad" stops looking like "bad";
@@ -75,6 +109,8 @@ _CLAUSE_ENDS = frozenset({"，", "。", ",", ".", "！", "!", "？", "?", "；",
 
 
 def _negated_words(tokens: list[str]) -> list[str]:
+    if NEGATION_TOKENS.isdisjoint(tokens):
+        return []  # most texts: skip the Python loop
     out: list[str] = []
     left = 0
     for token in tokens:
@@ -102,5 +138,6 @@ def feature_fingerprint() -> str:
         "clause_ends": sorted(_CLAUSE_ENDS),
         "scope": lexicon.SCOPE,
         "skip": sorted(_SKIP_WORDS),
+        "social": social_spec(),
     }
     return hashlib.sha256(json.dumps(spec, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -226,8 +226,15 @@ SCOPE = 4  # characters before an opinion word in which a negator flips it ("一
 _QUESTION_ENDINGS = ("吗", "呢", "么", "?", "？")
 
 
+# Every negator contains one of the one-character negators (从不, 根本没 ...; tests/models/test_lexicon.py
+# checks it), so a set test rules most windows out without looping over NEGATORS.
+_NEGATOR_CHARS = frozenset(neg for neg in NEGATORS if len(neg) == 1)
+
+
 def _negated(text: str, start: int) -> bool:
     window = text[max(0, start - SCOPE) : start]
+    if _NEGATOR_CHARS.isdisjoint(window):
+        return False
     return any(neg in window for neg in NEGATORS)
 
 

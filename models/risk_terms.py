@@ -3,6 +3,11 @@
 The compliance package has its own list for alert policy (``rules.risk_terms``); this package may not
 import it (dependency rule), and the model's list is frozen into the artifact's metadata anyway, so a
 change here only takes effect after retraining.
+
+The second group (通报 ... 维权群) was added for issue 14 after cross-validation on the TRAIN split
+showed calmly reported incidents (通报批评, 判赔偿, 解约, 碰撞测试垫底, 滞留) scored neutral. Headlines
+containing any term are dropped from the neutral training text (models.training), which is the point:
+a calm report of an incident is not neutral under the labelling guideline.
 """
 
 from __future__ import annotations
@@ -66,4 +71,41 @@ RISK_TERMS: tuple[str, ...] = (
     "裁员",
     "欠薪",
     "拖欠",
+    "通报",
+    "批评",
+    "赔偿",
+    "解约",
+    "丑闻",
+    "垫底",
+    "滞留",
+    "备降",
+    "排查",
+    "抽检",
+    "检出",
+    "责令",
+    "查处",
+    "带走",
+    "警示",
+    "点名",
+    "关停",
+    "故障",
+    "受伤",
+    "爆炸",
+    "虐待",
+    "卷款",
+    "跑路",
+    "涉嫌",
+    "兑付",
+    "漏洞",
+    "被执行",
+    "冻结",
+    "塌房",
+    "暴雷",
+    "爆雷",
+    "催收",
+    "食品安全",
+    "抄袭",
+    "判赔",
+    "翻车",
+    "维权群",
 )

@@ -6,8 +6,11 @@ Recipe (what the shipped model uses; see MODEL_CARD.md):
 - ``neutral``: unlabelled neutral text (news headlines). Headlines that contain a risk term (召回, 处罚,
   曝光 ...) are DROPPED: our guideline labels neutral-toned crisis news negative, so keeping them as
   neutral would teach the opposite;
-- ``in_domain``: labelled brand mentions (only ``split == train`` rows when a split column exists),
-  weighted up because they are few and they are the domain we alert on.
+- ``in_domain``: labelled brand mentions and social posts (only ``split == train`` rows when a split
+  column exists), weighted up because they are few and they are the domain we alert on.
+
+Rows of ``data`` and ``neutral`` files in the held-out slice (``models.heldout``, ~10% by a hash of the
+text) are never used, so the in-domain review and headline figures are measured on unseen rows.
 
 Each file is subsampled to ``max_rows_per_file`` with the seed, so training is reproducible and stays
 under ~2 minutes on 2 cores. This module imports scikit-learn; inference (models.predictor) does not.
@@ -31,11 +34,12 @@ from models.artifact import write_artifact
 from models.datasets import Example, file_digest, read_labelled, read_texts
 from models.errors import DataError
 from models.features import CHAR_NGRAMS, feature_fingerprint, make_analyzer
+from models.heldout import HELDOUT_PERCENT, is_heldout
 from models.predictor import LABELS, NEUTRAL
 from models.risk_terms import RISK_TERMS
 from models.text import MAX_CHARS, prepare
 
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"
 
 
 @dataclass
@@ -86,9 +90,11 @@ def build_corpus(config: TrainConfig) -> Corpus:
         )
 
     for path in config.data:
-        add(path, "data", _sample(read_labelled(path), config.max_rows_per_file, rng), 1.0)
+        # The held-out slice (models.heldout) is what in-domain figures are measured on: never train on it.
+        rows = [e for e in read_labelled(path) if not is_heldout(e.text)]
+        add(path, "data", _sample(rows, config.max_rows_per_file, rng), 1.0)
     for path in config.neutral:
-        texts = read_texts(path)
+        texts = [t for t in read_texts(path) if not is_heldout(t)]
         kept = [t for t in texts if not any(term in t for term in RISK_TERMS)]
         examples = [Example(t, NEUTRAL) for t in _sample(kept, config.max_rows_per_file, rng)]
         add(path, "neutral", examples, 1.0, dropped=len(texts) - len(kept))
@@ -204,6 +210,7 @@ def train(config: TrainConfig, out: Path) -> dict[str, Any]:
             "classifier": "LogisticRegression(multinomial, lbfgs)",
             "calibration": "CalibratedClassifierCV(method='temperature', ensemble=False)",
             "rows": len(corpus.texts),
+            "heldout_percent_of_shared_corpora": HELDOUT_PERCENT,
             "labels": dict(sorted(Counter(corpus.labels).items())),
         },
         "data": corpus.sources,

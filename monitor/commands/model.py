@@ -55,7 +55,19 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         parents=parents,
         help="per-class precision/recall/F1, confusion matrix, ROC-AUC, threshold for a precision",
     )
-    ev.add_argument("--data", metavar="FILE", required=True, type=Path, help="labelled CSV or JSONL file")
+    ev.add_argument("--data", metavar="FILE", default=None, type=Path, help="labelled CSV or JSONL file")
+    ev.add_argument(
+        "--domains",
+        action="store_true",
+        help="per-domain figures: reviews, news (held-out slices of --shared), social, brand mentions",
+    )
+    ev.add_argument(
+        "--shared",
+        metavar="DIR",
+        default=Path("../shared/data/sentiment"),
+        type=Path,
+        help="directory with reviews.csv and news_headlines.csv for --domains (default %(default)s)",
+    )
     ev.add_argument("--split", default=None, help="only rows whose 'split' column equals this (e.g. test)")
     ev.add_argument("--model", metavar="DIR", default=None, type=Path, help="artifact (default: shipped)")
     ev.add_argument(
@@ -100,6 +112,10 @@ def _evaluate(args: argparse.Namespace, ctx: Context) -> int:
 
     if not 0.0 < args.target_precision <= 1.0:
         raise UsageError("--target-precision must be in (0, 1]")
+    if args.domains:
+        return _evaluate_domains(args)
+    if args.data is None:
+        raise UsageError("model evaluate: give --data FILE or --domains")
     examples = read_labelled(args.data, split=args.split)
     if not examples:
         raise UsageError(f"{args.data}: no labelled rows to evaluate")
@@ -111,6 +127,24 @@ def _evaluate(args: argparse.Namespace, ctx: Context) -> int:
         sys.stdout.write("\n")
     else:
         print(format_report(result))
+    return 0
+
+
+def _evaluate_domains(args: argparse.Namespace) -> int:
+    from models import load_model
+    from models.domains import domain_sets, evaluate_domains, format_domains
+
+    shared = args.shared if args.shared.is_dir() else None
+    results = evaluate_domains(
+        load_model(args.model), domain_sets(shared), target_precision=args.target_precision
+    )
+    if args.format == "json":
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(format_domains(results))
+        if shared is None:
+            print(f"({args.shared} not found: reviews and news skipped)")
     return 0
 
 

@@ -39,3 +39,9 @@ def test_aho_corasick_path_equals_the_reference_definition() -> None:
     texts = [prepare(e.text) for e in read_labelled(BRAND_MENTIONS)] + ["一点都不满意，差差", "", "不不不"]
     for text in texts:
         assert Counter(lexicon_features(text)) == Counter(lexicon_features_reference(text)), text
+
+
+def test_every_negator_contains_a_one_character_negator() -> None:
+    from models.lexicon import _NEGATOR_CHARS, NEGATORS
+
+    assert all(any(ch in _NEGATOR_CHARS for ch in neg) for neg in NEGATORS)

@@ -48,3 +48,21 @@ def test_order_is_kept_and_batching_does_not_change_scores(model: SentimentModel
 )
 def test_clear_cases_follow_the_labelling_guideline(model: SentimentModel, text: str, label: str) -> None:
     assert model.predict([text])[0].label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("蓝海耳机用了两年，一点都不拉胯，真香[赞]", "positive"),
+        ("避雷蓝海耳机！戴一周就断连，售后踢皮球[怒]", "negative"),
+        ("我的用了三年一点事没有[赞]//@网友甲:蓝海耳机是不是又翻车了？", "positive"),
+        ("转发微博//@财经快讯:蓝海耳机因违规收集个人信息被立案调查", "negative"),
+        ("#蓝海耳机翻车# 实测完全没问题，音质yyds", "positive"),
+        ("蓝海耳机的“降噪旗舰”，地铁上啥都听得见[微笑]", "negative"),
+        ("蓝海耳机 noise cancelling is amazing, love it", "positive"),
+        ("求问蓝海耳机新款什么时候开售？", "neutral"),
+    ],
+)
+def test_social_posts_follow_the_labelling_guideline(model: SentimentModel, text: str, label: str) -> None:
+    # Written for this test (not in the data set), with a brand name the training data never uses.
+    assert model.predict([text])[0].label == label
