@@ -62,8 +62,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     configure_logging(args.quiet)
     from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.steps import RealSteps, default_parse_executor
-    from monitor.incidents import process_pending_mentions, tick_deadlines
-    from monitor.incidents.outbox import deliver_due
+    from monitor.incidents import deliver_due, process_pending_mentions, tick_deadlines
 
     executor = default_parse_executor()
     try:

@@ -177,8 +177,7 @@ def run_scenario(
     from monitor.config import config_from_dict
     from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.steps import RealSteps
-    from monitor.incidents import process_pending_mentions, tick_deadlines
-    from monitor.incidents.outbox import deliver_due
+    from monitor.incidents import deliver_due, process_pending_mentions, tick_deadlines
     from monitor.storage.engine import open_database
 
     dataset = load_dataset()
