@@ -17,9 +17,17 @@ import ahocorasick_rs
 from rules.compact import ScanText
 from rules.findings import severity_rank
 from rules.pii import DETECTOR_ORDER, find_emails, find_numbers
+from rules.prefilter import Requirements, Words, requirements_for, search, words_of
 from rules.rulepack import Pack, Rule
+from rules.scanning import first_span, matches, span
 
 _TERM, _ALLOW, _REQUIRES, _SATISFIED = range(4)
+# From this many (compact) characters the automaton also finds the words some regex cannot match without
+# (rules/prefilter.py), and regexes are skipped where those are absent; but only once the engine has seen
+# ~100,000 characters: building it costs ~25 ms and saves ~60 ns a character, so a CLI run on one draft
+# (a pre-commit hook) would only get slower.
+_PREFILTER_FROM = 4096
+_PREFILTER_AFTER = 100_000
 # Characters either side of a hit searched for allow / exempt patterns (the longest is ~30 characters).
 _WINDOW = 32
 
@@ -34,12 +42,6 @@ class Hit(NamedTuple):
     end: int
     severity: str
     note: str | None = None
-
-
-def _span(m: re.Match[str]) -> tuple[int, int]:
-    if "hit" in m.re.groupindex and m.group("hit") is not None:
-        return m.span("hit")
-    return m.span()
 
 
 class _Intervals:
@@ -81,18 +83,24 @@ def _windows(text: str, near: list[tuple[int, int]]) -> list[tuple[int, int]] | 
 
 
 def _pattern_spans(
-    patterns: tuple[re.Pattern[str], ...], text: str, windows: list[tuple[int, int]] | None
+    patterns: tuple[re.Pattern[str], ...], text: str, windows: list[tuple[int, int]] | None, words: Words
 ) -> list[tuple[int, int]]:
-    """Matches of ``patterns`` in the ``windows`` of ``text`` (all of it for ``None``)."""
+    """Matches of ``patterns`` in the ``windows`` of ``text`` (all of it for ``None``), in no particular
+    order; a pattern is run only in the windows where ``words`` says it can match."""
     if not patterns:
         return []
-    if windows is None:
-        return [m.span() for p in patterns for m in p.finditer(text) if m.end() > m.start()]
     out: list[tuple[int, int]] = []
-    for lo, hi in windows:
-        window = text[lo:hi]
+    if windows is None:
         for p in patterns:
-            out.extend((m.start() + lo, m.end() + lo) for m in p.finditer(window) if m.end() > m.start())
+            if words.anywhere(p):
+                out.extend(m.span() for m in matches(p, text, words) if m.end() > m.start())
+        return out
+    for p in patterns:
+        for lo, hi in words.windows(p, windows):
+            for m in p.finditer(text[lo:hi]):
+                s, e = m.span()
+                if e > s:
+                    out.append((s + lo, e + lo))
     return out
 
 
@@ -114,14 +122,15 @@ _ANCHOR_WINDOW = 32
 
 
 def _run(
-    patterns: tuple[re.Pattern[str], ...], needles: tuple[re.Pattern[str] | None, ...], text: str
+    patterns: tuple[re.Pattern[str], ...], needles: tuple[re.Pattern[str] | None, ...], text: str,
+    words: Words,
 ) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for i, pattern in enumerate(patterns):
         needle = needles[i] if i < len(needles) else None
-        if needle is not None and needle.search(text) is None:
+        if not words.anywhere(pattern) or (needle is not None and needle.search(text) is None):
             continue
-        out.extend(_span(m) for m in pattern.finditer(text))
+        out.extend(span(m) for m in matches(pattern, text, words))
     return out
 
 
@@ -129,13 +138,14 @@ def _find(
     patterns: tuple[re.Pattern[str], ...],
     text: str,
     anchors: list[tuple[int, int]] | None,
-    needles: tuple[re.Pattern[str] | None, ...] = (),
+    needles: tuple[re.Pattern[str] | None, ...],
+    words: Words,
 ) -> list[tuple[int, int]]:
     """Spans of ``patterns`` in ``text``; with ``anchors`` (where the rule's `requires` words are) only in
     windows around them. Why: the medical and numeric patterns have long alternations behind frequent
     characters (天, 治, %) and, run over a whole 50 KB draft, cost more than everything else together."""
     if anchors is None or len(text) <= 2 * _ANCHOR_WINDOW:
-        return _run(patterns, needles, text)
+        return _run(patterns, needles, text, words)
     windows: list[tuple[int, int]] = []
     for s, e in sorted(anchors):
         lo, hi = max(0, s - _ANCHOR_WINDOW), min(len(text), e + _ANCHOR_WINDOW)
@@ -144,8 +154,16 @@ def _find(
         else:
             windows.append((lo, hi))
     out: list[tuple[int, int]] = []
-    for lo, hi in windows:
-        out.extend((a + lo, b + lo) for a, b in _run(patterns, needles, text[lo:hi]))
+    # Pattern by pattern, each in its windows: the same spans as every pattern in every window.
+    for i, pattern in enumerate(patterns):
+        needle = needles[i] if i < len(needles) else None
+        for lo, hi in words.windows(pattern, windows):
+            window = text[lo:hi]
+            if needle is not None and needle.search(window) is None:
+                continue
+            for m in pattern.finditer(window):
+                a, b = span(m)
+                out.append((a + lo, b + lo))
     return sorted(set(out))
 
 
@@ -190,11 +208,31 @@ class Engine:
                 for word in words:
                     patterns.append(word)
                     self._meta.append((index, role))
+        # rule.allow_regex is a cached property whose lookup hashes the rule's compiled patterns every time;
+        # keyed by id(rule) because two packs may reuse a rule id.
+        self._allow_regex = {id(rule): rule.allow_regex for rule in self.rules}
+        self._patterns = patterns
         self._ac = ahocorasick_rs.AhoCorasick(patterns) if patterns else None
+        # (automaton with the prefilter words after the patterns, requirements, words): built for the first
+        # long draft; parsing every regex costs ~25 ms, more than a short draft's whole check.
+        self._prefilter: tuple[ahocorasick_rs.AhoCorasick, Requirements, list[str]] | None = None
+        self._scanned = 0
         # Precedence on the same text: a later pack (an industry pack) first, then the rule listed first.
         self._order = {
             rule.id: (-p, i) for p, pack in enumerate(packs) for i, rule in enumerate(pack.rules)
         }
+
+    def _prefiltered(self) -> tuple[ahocorasick_rs.AhoCorasick, Requirements, list[str]]:
+        if self._prefilter is None:
+            # The regexes run in windows around hits (context, allow and `requires`-anchored patterns) or,
+            # for document rules' triggers, over the whole text (then only in the regions around words).
+            regexes = [p for rule in self.rules for p in (
+                *rule.patterns, *(x.pattern for x in rule.exempts), *_as_tuple(rule.allow_regex),
+                *rule.triggers)]
+            requirements = requirements_for(regexes, (w for r in self.rules for w in (*r.terms, *r.allow)))
+            words = sorted(words_of(requirements))
+            self._prefilter = (ahocorasick_rs.AhoCorasick([*self._patterns, *words]), requirements, words)
+        return self._prefilter
 
     def scan(self, st: ScanText) -> list[Hit]:
         hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -203,9 +241,22 @@ class Engine:
         present: set[int] = set()
         satisfied: set[int] = set()
         compact = st.compact
-        if self._ac is not None and compact:
-            for index, s, e in self._ac.find_matches_as_indexes(compact, overlapping=True):
-                rule_index, role = self._meta[index]
+        self._scanned += len(compact)
+        long = len(compact) >= _PREFILTER_FROM
+        ac: ahocorasick_rs.AhoCorasick | None
+        if long and (self._prefilter is not None or self._scanned >= _PREFILTER_AFTER):
+            ac, requirements, word_list = self._prefiltered()
+        else:
+            ac, requirements, word_list = self._ac, {}, []
+        words = Words(requirements)  # without requirements every pattern runs everywhere, as it must
+        word_starts = words.starts
+        if ac is not None and compact:
+            meta, base = self._meta, len(self._meta)
+            for index, s, e in ac.find_matches_as_indexes(compact, overlapping=True):
+                if index >= base:
+                    word_starts.setdefault(word_list[index - base], []).append(s)
+                    continue
+                rule_index, role = meta[index]
                 if role == _TERM:
                     hits[rule_index].append((s, e))
                 elif role == _ALLOW:
@@ -225,6 +276,7 @@ class Engine:
                         compact,
                         anchors.get(index) if rule.requires else None,
                         rule.pattern_needles,
+                        words,
                     )
                     # A listed term is the finding; a pattern only adds what no term covers, so 治疗失眠 is
                     # reported as the term 治疗 and 调理便秘 (no term) as the pattern's span.
@@ -233,52 +285,70 @@ class Engine:
                         found = [sp for sp in found if not listed.overlaps(*sp)]
                     spans = spans + found
                 if spans:
-                    out.extend(self._term_hits(st, rule, spans, allows.get(index, [])))
+                    out.extend(self._term_hits(st, rule, spans, allows.get(index, []), words))
             elif rule.kind == "document":
                 if (rule.requires and index not in present) or index in satisfied:
                     continue
-                out.extend(self._document_hits(st, rule, allows.get(index, [])))
+                out.extend(self._document_hits(st, rule, allows.get(index, []), words))
         out = _one_claim_one_finding(out, self._order)
         out.extend(self._detector_hits(st))
         return out
 
     def _term_hits(
-        self, st: ScanText, rule: Rule, spans: list[tuple[int, int]], allows: list[tuple[int, int]]
+        self, st: ScanText, rule: Rule, spans: list[tuple[int, int]], allows: list[tuple[int, int]],
+        words: Words,
     ) -> list[Hit]:
         compact = st.compact
-        allow_regex = rule.allow_regex
-        found = _pattern_spans((allow_regex,), compact, _windows(compact, spans)) if allow_regex else []
+        allow_regex = self._allow_regex[id(rule)]
+        found = (
+            _pattern_spans((allow_regex,), compact, _windows(compact, spans), words) if allow_regex else []
+        )
         allowed = _Intervals(allows + found)
-        kept = [sp for sp in spans if self._boundary_ok(st, *sp) and not allowed.overlaps(*sp)]
+        boundary = self._boundary_ok
+        # Only a hit that starts or ends in ASCII can fail the word-boundary test (most are Chinese).
+        kept = [
+            (s, e) for s, e in spans
+            if (not (compact[s].isascii() or compact[e - 1].isascii()) or boundary(st, s, e))
+            and not (allowed.spans and allowed.overlaps(s, e))
+        ]
         if not kept:
             return []
-        near = _windows(compact, kept) if rule.exempts else None
-        exempts = [
-            (_Intervals(_pattern_spans((x.pattern,), compact, near)), x.reason, x.severity)
-            for x in rule.exempts
-        ]
+        # A soft context never raises a warning rule's hit, it only lowers an error: contexts at or above
+        # the rule's severity can never apply and are not searched; those without a match are dropped.
+        lowering = [x for x in rule.exempts if severity_rank(x.severity) < severity_rank(rule.severity)]
+        near = _windows(compact, kept) if lowering else None
+        exempts = []
+        for x in lowering:
+            intervals = _Intervals(_pattern_spans((x.pattern,), compact, near, words))
+            if intervals.spans:
+                exempts.append((intervals, x.reason, x.severity))
         out = []
         for s, e in _merge_overlapping(kept):
             severity, note = rule.severity, None
             for intervals, reason, level in exempts:
-                # A soft context never raises a warning rule's hit, it only lowers an error.
-                if intervals.overlaps(s, e) and severity_rank(level) < severity_rank(rule.severity):
+                if intervals.overlaps(s, e):
                     severity, note = level, reason
                     break
             start, end = st.original_span(s, e)
             out.append(Hit(rule, start, end, severity, note))
         return out
 
-    def _document_hits(self, st: ScanText, rule: Rule, allows: list[tuple[int, int]]) -> list[Hit]:
+    def _document_hits(
+        self, st: ScanText, rule: Rule, allows: list[tuple[int, int]], words: Words
+    ) -> list[Hit]:
         compact = st.compact
-        if any(p.search(compact) for p in rule.satisfied_by):
+        if any(search(p, compact) for p in rule.satisfied_by):
             return []
-        if rule.context and not any(p.search(compact) for p in rule.context):
+        if rule.context and not any(search(p, compact) for p in rule.context):
             return []
-        spans = [_span(m) for p in rule.triggers for m in p.finditer(compact)]
+        allow_regex = self._allow_regex[id(rule)]
+        if rule.scope == "first" and not rule.allow and allow_regex is None:
+            first = first_span(rule.triggers, compact, words)
+            return [Hit(rule, *st.original_span(s, e), rule.severity) for s, e in first]
+        spans = [span(m) for p in rule.triggers for m in matches(p, compact, words)]
         if not spans:
             return []
-        found = _pattern_spans(_as_tuple(rule.allow_regex), compact, _windows(compact, spans))
+        found = _pattern_spans(_as_tuple(allow_regex), compact, _windows(compact, spans), words)
         allowed = _Intervals(allows + found)
         spans = [sp for sp in spans if sp[1] > sp[0] and not allowed.overlaps(*sp)]
         spans = _merge_overlapping(spans)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -50,6 +50,13 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape pinned by DESIGN.md, plus ``waived`` / ``waiver_reason``."""
+        # Every construction path (__init__, _from_fields, replace) fills __dict__ in field order, which is
+        # this shape's key order: one C-level copy instead of fifteen lookups (a dense corpus has ~18,000
+        # findings). The key check keeps the spelled-out form for anything else.
+        out = self.__dict__.copy()
+        if tuple(out) == _KEYS:
+            out["suggestions"] = list(self.suggestions)
+            return out
         return {
             "rule_id": self.rule_id,
             "category": self.category,
@@ -67,6 +74,9 @@ class Finding:
             "waiver_reason": self.waiver_reason,
             "waiver_source": self.waiver_source,
         }
+
+
+_KEYS = tuple(f.name for f in fields(Finding))
 
 
 @dataclass(frozen=True)

@@ -102,12 +102,23 @@ def find_emails(text: str) -> list[Span]:
 # Each repetition consumes a digit, so a long run of separators without digits cannot backtrack
 # quadratically ("+ + + + ..." took seconds with a plain [0-9 +.-]{9,} class).
 _NUMBER_RUN = re.compile(r"\+?[0-9](?:[ +.-]?[0-9x]){10,}")
+# A number run consists of these characters only and has at least 11 of them. This class-led pattern
+# gets `re`'s fast character-set scan, which the run pattern (led by an optional '+') does not: it finds
+# the stretches of text that can hold a run at all, several times faster than trying every position.
+_NUMBER_STRETCH = re.compile(r"[0-9+. x-][0-9+. x-]{10,}")
+
+
+def _number_runs(text: str) -> list[re.Match[str]]:
+    # The same matches as _NUMBER_RUN.finditer(text): a run never extends past its stretch, has no
+    # lookarounds, and finditer restarts at the end of the previous match, which is inside a stretch.
+    return [run for stretch in _NUMBER_STRETCH.finditer(text)
+            for run in _NUMBER_RUN.finditer(text, stretch.start(), stretch.end())]
 
 
 def find_numbers(text: str) -> dict[str, list[Span]]:
     """Spans per number detector (id_number, bank_card, mobile) over the whole text."""
     found: dict[str, list[Span]] = {"id_number": [], "bank_card": [], "mobile": []}
-    for run in _NUMBER_RUN.finditer(text):
+    for run in _number_runs(text):
         offset = run.start()
         chunk = run.group()
         for name in found:
