@@ -2,8 +2,10 @@
 
 Layout of an artifact directory::
 
-    weights.npz      idf (n_features,), coef (n_features, 3), intercept (3,), temperature () (stored)
-    vocabulary.json  list of feature strings; position = column index
+    weights.npz      idf (n_features,), coef (n_features, 3), intercept (3,), temperature () and the
+                     predictor's lookup tables derived from the vocabulary (models.lookup) (stored)
+    vocabulary.json  list of feature strings; position = column index (hash-checked on load; the
+                     predictor reads the tables instead of parsing it)
     metadata.json    format, versions, labels, settings, data hashes, SHA-256 of the two files above
 
 Nothing here can carry code: ``np.load(..., allow_pickle=False)`` and ``json``. The shipped artifact's
@@ -25,8 +27,10 @@ from typing import Any
 import numpy as np
 
 from models.errors import ArtifactError
+from models.lookup import TABLES, build_lookup, check_lookup
 
-FORMAT = "brandguard-sentiment/1"
+# 2: the lookup tables moved from start-up into weights.npz (format 1 artifacts: retrain).
+FORMAT = "brandguard-sentiment/2"
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
 METADATA_FILE = "metadata.json"
@@ -41,7 +45,7 @@ _RETRAIN_HINT = (
 
 @dataclass(frozen=True)
 class ArtifactArrays:
-    vocabulary: list[str]
+    lookup: dict[str, np.ndarray]  # models.lookup.TABLES
     idf: np.ndarray
     coef: np.ndarray  # (n_features, n_labels): row lookup per feature is the hot path
     intercept: np.ndarray
@@ -91,6 +95,7 @@ def write_artifact(
             "coef": np.ascontiguousarray(coef, dtype=np.float64),
             "intercept": np.asarray(intercept, dtype=np.float64),
             "temperature": np.asarray(temperature, dtype=np.float64),
+            **build_lookup(vocabulary),
         },
     )
     vocab_path = directory / VOCABULARY_FILE
@@ -150,12 +155,15 @@ def read_artifact(directory: Path, *, expected_metadata_sha256: str | None = Non
             coef = npz["coef"]
             intercept = npz["intercept"]
             temperature = float(npz["temperature"])
-        vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+            lookup = {name: npz[name] for name in TABLES}
     except (OSError, ValueError, KeyError) as exc:
         raise ArtifactError(f"{weights_path}: cannot read model arrays ({exc}); {_RETRAIN_HINT}") from exc
     n_labels = len(metadata.get("labels", ()))
     if not (
-        len(vocabulary) == idf.shape[0] == coef.shape[0] and coef.shape[1] == n_labels == intercept.shape[0]
+        idf.ndim == 1 and idf.shape[0] == coef.shape[0] and coef.shape[1] == n_labels == intercept.shape[0]
     ):
         raise ArtifactError(f"{weights_path}: array shapes do not match the vocabulary; {_RETRAIN_HINT}")
-    return ArtifactArrays(vocabulary, idf, coef, intercept, temperature, metadata)
+    problem = check_lookup(lookup, idf.shape[0])
+    if problem is not None:
+        raise ArtifactError(f"{weights_path}: {problem}; {_RETRAIN_HINT}")
+    return ArtifactArrays(lookup, idf, coef, intercept, temperature, metadata)

@@ -31,7 +31,7 @@ from models.social_features import spec as social_spec
 from models.text import MAX_CHARS
 
 CHAR_NGRAMS = (1, 3)
-_SKIP_WORDS = frozenset({" ", "，", "。", ",", ".", "、", "：", ":", "；", ";"})
+SKIP_WORDS = frozenset({" ", "，", "。", ",", ".", "、", "：", ":", "；", ";"})
 
 
 class Analyzer:
@@ -41,27 +41,36 @@ class Analyzer:
     ``token_features(text)`` returns ``(char_text, features)``: everything except the character
     n-grams, and the text those n-grams are taken from. Inference computes the n-grams of a whole batch
     in numpy from ``char_text`` (``models.predictor``) — they are ~3/4 of all features, and building them
-    as Python strings was half the scoring time. Both paths give the same multiset of features
-    (tests/models/test_parity.py).
+    as Python strings was half the scoring time. ``token_parts(text)`` goes one step further for
+    inference: the words and word bigrams are left as tokens, which the predictor maps to integer ids.
+    All paths give the same multiset of features (tests/models/test_parity.py).
     """
 
     def __init__(self, cut: Callable[[str], list[str]]) -> None:
         self._cut = cut
 
-    def token_features(self, text: str) -> tuple[str, list[str]]:
+    def token_parts(self, text: str) -> tuple[str, list[str], list[str]]:
+        """``(voice, tokens, cues)``: the voice, its jieba tokens (the ``w:`` / ``b:`` features are made
+        from them) and every other non-character feature. Inference looks the tokens up as integer ids
+        (``models.predictor``) instead of building ~40 ``w:`` / ``b:`` strings per text."""
         post = parse(text)
         voice = post.voice.text
         tokens = self._cut(voice)
-        words = [w for w in tokens if w not in _SKIP_WORDS]
-        feats = ["w:" + w for w in words]
-        feats.extend(_negated_words(tokens))
-        feats.extend(["b:" + a + " " + b for a, b in itertools.pairwise(words)])
+        cues = _negated_words(tokens)
         markers = scan(voice)
         if markers.risk:
-            feats.extend(["r:" + term for term in markers.risk])
-            feats.append("r:*")
-        feats.extend(lexicon_features(voice))
-        feats.extend(post_features(post, markers))
+            cues.extend(["r:" + term for term in markers.risk])
+            cues.append("r:*")
+        cues.extend(lexicon_features(voice))
+        cues.extend(post_features(post, markers))
+        return voice, tokens, cues
+
+    def token_features(self, text: str) -> tuple[str, list[str]]:
+        voice, tokens, cues = self.token_parts(text)
+        words = [w for w in tokens if w not in SKIP_WORDS]
+        feats = ["w:" + w for w in words]
+        feats.extend(["b:" + a + " " + b for a, b in itertools.pairwise(words)])
+        feats.extend(cues)
         return voice, feats
 
     def __call__(self, text: str) -> list[str]:
@@ -137,7 +146,7 @@ def feature_fingerprint() -> str:
         "negation_scope": NEGATION_SCOPE,
         "clause_ends": sorted(_CLAUSE_ENDS),
         "scope": lexicon.SCOPE,
-        "skip": sorted(_SKIP_WORDS),
+        "skip": sorted(SKIP_WORDS),
         "social": social_spec(),
     }
     return hashlib.sha256(json.dumps(spec, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -74,6 +74,7 @@ NEWS_MARKERS: tuple[str, ...] = (
 FIRST_PERSON: tuple[str, ...] = ("我", "咱", "俺", "姐妹", "家人们", "谁懂")
 LATIN_NEGATORS = frozenset({"not", "no", "never", "dont", "don't", "isn't", "wasn't", "didn't"})
 _QUOTED = re.compile(r"[“「『\"']([^”」』\"']{1,12})[”」』\"']")
+_QUOTE_MARK = re.compile(r"[“「『\"']")  # an opening mark: one C scan instead of five
 _LATIN = re.compile(r"[a-z][a-z0-9']*|[0-9]+")
 _ANY_LATIN = re.compile(r"[a-z0-9]")
 STRONG = 2  # |net polarity| at which the voice counts as strongly negative / positive
@@ -95,7 +96,18 @@ NEGATORS_BEFORE: tuple[str, ...] = (
 NEGATORS_AFTER: tuple[str, ...] = ("都没有", "都没", "也没有", "也没", "没有", "全无", "都不")
 SCOPE_BEFORE = 6
 SCOPE_AFTER = 3
-_NEGATION_CHARS = frozenset("".join(NEGATORS_BEFORE + NEGATORS_AFTER))
+_ONE_CHAR_NEGATORS = frozenset(neg for neg in NEGATORS_BEFORE if len(neg) == 1)
+
+
+def _key_chars(negators: tuple[str, ...]) -> frozenset[str]:
+    """One character of every negator, a one-character negator where it has one (没 of 也没有): a
+    window holding none of them holds no negator, so most windows skip the clause split. All their
+    characters would do as well, but 有, 也 and 都 are too common to rule anything out."""
+    return frozenset(next((c for c in neg if c in _ONE_CHAR_NEGATORS), neg[-1]) for neg in negators)
+
+
+_BEFORE_KEYS = _key_chars(NEGATORS_BEFORE)
+_AFTER_KEYS = _key_chars(NEGATORS_AFTER)
 _CLAUSE = re.compile(r"[,.!?;:~、，。！？；：～\s]")
 
 
@@ -157,18 +169,19 @@ def scan(text: str) -> Markers:
 def is_negated(text: str, start: int, end: int) -> bool:
     """A negator within the same clause just before ``text[start:end]`` or right after it."""
     before = text[max(0, start - SCOPE_BEFORE) : start]
+    if not _BEFORE_KEYS.isdisjoint(before):
+        before = _CLAUSE.split(before)[-1]  # only the part of the window in the word's own clause
+        if any(neg in before for neg in NEGATORS_BEFORE):
+            return True
     after = text[end : end + SCOPE_AFTER + 1]
-    if not (_NEGATION_CHARS.intersection(before) or _NEGATION_CHARS.intersection(after)):
+    if _AFTER_KEYS.isdisjoint(after):
         return False  # the common case, without a regex
-    before = _CLAUSE.split(before)[-1]  # only the part of the window in the word's own clause
-    if any(neg in before for neg in NEGATORS_BEFORE):
-        return True
     after = _CLAUSE.split(after)[0]
     return any(after.startswith(neg) or after[1:].startswith(neg) for neg in NEGATORS_AFTER)
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    if not any(q in text for q in "“「『\"'"):
+    if _QUOTE_MARK.search(text) is None:
         return []
     return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
 
@@ -187,7 +200,7 @@ def layer_polarity(layer: Layer, markers: Markers, feats: list[str] | None = Non
         flipped = value != 0 and is_negated(text, start, end)
         if flipped:
             value = -value
-        if value > 0 and any(a <= start and end <= b for a, b in quoted):
+        if value > 0 and quoted and any(a <= start and end <= b for a, b in quoted):
             value = -1  # praise in quotes is mockery
             if feats is not None:
                 feats.append("q:pos")

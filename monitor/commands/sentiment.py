@@ -76,12 +76,18 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _score(stream: IO[bytes], name: str, model: object, fmt: str, out: IO[str]) -> int:
     predict = model.predict  # type: ignore[attr-defined]
+    # The C string encoder behind json.dumps(..., ensure_ascii=False); writing the record around it
+    # gives the same bytes as json.dumps of the dict at a fifth of the cost (labels are fixed words and
+    # float repr is what json uses for a finite float).
+    quote = json.encoder.encode_basestring
     for batch in _batches(stream, name):
         lines = []
         for text, pred in zip(batch, predict(batch), strict=True):
             if fmt == "jsonl":
-                record = {"text": text, "label": pred.label, "p_negative": round(pred.p_negative, 6)}
-                lines.append(json.dumps(record, ensure_ascii=False))
+                p_negative = round(pred.p_negative, 6)
+                lines.append(
+                    f'{{"text": {quote(text)}, "label": "{pred.label}", "p_negative": {p_negative!r}}}'
+                )
             else:
                 lines.append(f"{pred.label}\t{pred.p_negative:.4f}\t{text}")
         out.write("\n".join(lines) + "\n")
