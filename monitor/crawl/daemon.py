@@ -19,6 +19,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,13 @@ from sqlalchemy import and_, exc, select, update
 from sqlalchemy.engine import Engine
 
 from monitor.crawl import schedule
+from monitor.crawl.claim_loop import (
+    CLAIM_WINDOW_S,
+    LEASE_S,
+    MAX_PENDING_MENTIONS,
+    MAX_PENDING_OUTBOX,
+    ClaimLoop,
+)
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, observe, to_state
 from monitor.crawl.pipeline import Crawler, CrawlResult, DueSource, Steps
 from monitor.storage import schema
@@ -41,12 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A claim outlives the crawl of the whole claimed batch (see claim_lease_s) with margin; a daemon killed
-# with -9 leaves claims that simply expire, after which another worker (or the restart) takes over.
-CLAIM_LEASE_MARGIN_S = 120
-# Claim at most this many sources per slot of max_concurrency per tick: the rest wait for the next
-# tick (or another daemon) instead of sitting in our queue under a claim that might expire.
-CLAIMS_PER_SLOT = 10
 OUTBOX_TICK_S = 10
 AUDIT_TICK_S = 300
 AUDIT_CHECKPOINT_MAX_AGE = timedelta(hours=1)
@@ -84,7 +86,8 @@ class Daemon:
     worker_id: str = field(default_factory=make_worker_id)
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = utc_now
-    claim_limit: int | None = None  # None: max_concurrency * CLAIMS_PER_SLOT
+    claim_limit: int | None = None  # at most this many claims per tick; None: while work is due
+    claim_window_s: float = CLAIM_WINDOW_S
     stop_grace_s: float = STOP_GRACE_S
     stop_event: threading.Event = field(default_factory=threading.Event)
 
@@ -106,12 +109,10 @@ class Daemon:
     def poll_tick(self, now: datetime) -> TickReport:
         report = TickReport(now)
         report.rebased = rebase_skewed_schedules(self.engine, now, self.rng)
-        due = self.claim(now)
-        if due:
-            try:
-                report.results = asyncio.run(self.crawl_all(due, now))
-            finally:
-                self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
+        try:
+            report.results = asyncio.run(self.crawl_due(now))
+        finally:
+            self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
         report.policy = self.run_policy(now)
         record_fetch_latency(self.engine, [r.fetch_s for r in report.results if r.fetch_s is not None], now)
         return report
@@ -122,30 +123,34 @@ class Daemon:
 
         return checkpoint_if_due(self.engine, now=now, max_age=AUDIT_CHECKPOINT_MAX_AGE)
 
-    def claim(self, now: datetime) -> list[DueSource]:
+    def claim(self, now: datetime, limit: int) -> list[DueSource]:
         from monitor.storage.sources_repo import claim_due_sources
 
-        limit = self.claim_limit or self.config.daemon.max_concurrency * CLAIMS_PER_SLOT
-        rows = claim_due_sources(
-            self.engine, worker_id=self.worker_id, now=now, limit=limit, lease_s=self.claim_lease_s(limit)
-        )
+        rows = claim_due_sources(self.engine, worker_id=self.worker_id, now=now, limit=limit, lease_s=LEASE_S)
         return [DueSource.from_row(row) for row in rows]
 
-    def claim_lease_s(self, limit: int) -> int:
-        """Long enough for ``limit`` crawls in waves of max_concurrency, each up to the fetch deadline."""
-        daemon = self.config.daemon
-        waves = -(-limit // daemon.max_concurrency)
-        return int(waves * daemon.fetch_deadline_s) + CLAIM_LEASE_MARGIN_S
-
     def release_claims(self) -> int:
-        with self.engine.begin() as conn:
-            return conn.execute(
-                update(schema.sources)
-                .where(schema.sources.c.claimed_by == self.worker_id)
-                .values(claimed_by=None, claimed_until=None)
-            ).rowcount
+        from monitor.storage.sources_repo import release_claims
 
-    async def crawl_all(self, due: Sequence[DueSource], now: datetime) -> list[CrawlResult]:
+        return release_claims(self.engine, worker_id=self.worker_id)
+
+    def backlog_full(self) -> str | None:
+        """Why claiming must pause (work piling up behind the crawl), or None."""
+        from monitor.storage.backlog_repo import read_backlog
+
+        with self.engine.connect() as conn:
+            backlog = read_backlog(conn)
+        if backlog.pending_mentions >= MAX_PENDING_MENTIONS:
+            waiting = f"{backlog.pending_mentions} mentions wait for the alert policy"
+            return f"{waiting} (bound {MAX_PENDING_MENTIONS})"
+        if backlog.pending_outbox >= MAX_PENDING_OUTBOX:
+            return f"{backlog.pending_outbox} notifications wait in the outbox (bound {MAX_PENDING_OUTBOX})"
+        return None
+
+    async def crawl_due(self, now: datetime) -> list[CrawlResult]:
+        """Claim and crawl due sources as capacity frees up (``monitor.crawl.claim_loop``)."""
+        from monitor.storage.sources_repo import renew_claims
+
         daemon_cfg = self.config.daemon
         global_limit = asyncio.Semaphore(daemon_cfg.max_concurrency)
         host_limits: dict[str, asyncio.Semaphore] = {}
@@ -155,19 +160,27 @@ class Daemon:
             self.worker_id,
             self.rng,
         )
+        started = time.monotonic()
+
+        def current() -> datetime:
+            # The tick's clock moved on by the real time elapsed; ``now`` may be simulated (demo, tests).
+            return now + timedelta(seconds=time.monotonic() - started)
+
+        loop = ClaimLoop(
+            claim=lambda n: self.claim(current(), n),
+            crawl=lambda source: crawler.crawl(source, now),
+            renew=lambda: renew_claims(
+                self.engine, worker_id=self.worker_id, until=current() + timedelta(seconds=LEASE_S)
+            ),
+            backlog_full=self.backlog_full,
+            capacity=daemon_cfg.max_concurrency,
+            stop=self.stop_event,
+            limit=self.claim_limit,
+            grace_s=self.stop_grace_s,
+            window_s=self.claim_window_s,
+        )
         async with self.steps.session() if self.steps.session else contextlib.nullcontext():
-            tasks = [asyncio.create_task(crawler.crawl(source, now)) for source in due]
-            watcher = asyncio.create_task(_cancel_on_stop(self.stop_event, tasks, self.stop_grace_s))
-            results: list[CrawlResult] = []
-            for task in tasks:
-                try:
-                    results.append(await task)
-                except asyncio.CancelledError:
-                    continue
-                except Exception:  # one broken source must not take the tick down
-                    log.exception("crawl crashed")
-            watcher.cancel()
-        return results
+            return await loop.run()
 
     def run_policy(self, now: datetime) -> int:
         from monitor.incidents import process_pending_mentions
@@ -338,16 +351,6 @@ def rebase_skewed_schedules(engine: Engine, now: datetime, rng: random.Random) -
     if done:
         log.info("re-planned %d sources whose schedule was skewed (downtime or clock jump)", done)
     return done
-
-
-async def _cancel_on_stop(
-    stop: threading.Event, tasks: list[asyncio.Task[CrawlResult]], grace_s: float
-) -> None:
-    while not stop.is_set():
-        await asyncio.sleep(0.1)
-    _, pending = await asyncio.wait(tasks, timeout=grace_s)
-    for task in pending:
-        task.cancel()
 
 
 def _limited(

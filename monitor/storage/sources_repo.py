@@ -246,3 +246,24 @@ def list_sources(conn: Connection) -> list[SourceRow]:
         SourceRow.from_mapping(row)
         for row in conn.execute(select(sources).order_by(sources.c.name)).mappings()
     ]
+
+
+def renew_claims(engine: Engine, *, worker_id: str, until: datetime) -> int:
+    """Heartbeat: extend every lease ``worker_id`` holds to ``until``; returns how many rows it holds.
+
+    Only a live daemon renews, so a killed one's leases run out and the others take its sources over.
+    """
+    with engine.begin() as conn:
+        return conn.execute(
+            update(sources).where(sources.c.claimed_by == worker_id).values(claimed_until=to_db(until))
+        ).rowcount
+
+
+def release_claims(engine: Engine, *, worker_id: str) -> int:
+    """Drop every claim ``worker_id`` still holds (a stop, a crashed tick): those sources are due again."""
+    with engine.begin() as conn:
+        return conn.execute(
+            update(sources)
+            .where(sources.c.claimed_by == worker_id)
+            .values(claimed_by=None, claimed_until=None)
+        ).rowcount
