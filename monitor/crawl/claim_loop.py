@@ -24,8 +24,9 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from monitor.crawl.pipeline import CrawlResult, DueSource
 
@@ -51,7 +52,7 @@ class ClaimLoop:
     """One tick's worth of claiming and crawling; the callables hide the database from this module."""
 
     claim: Callable[[int], Sequence[DueSource]]  # (how many at most) -> claimed sources
-    crawl: Callable[[DueSource], Awaitable[CrawlResult]]
+    crawl: Callable[[DueSource], Coroutine[Any, Any, CrawlResult]]
     renew: Callable[[], int]  # extend this daemon's leases; returns rows renewed
     backlog_full: Callable[[], str | None]  # why claiming must pause now, or None
     capacity: int

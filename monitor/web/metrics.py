@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, le_label
-from monitor.storage.schema import daemon_state, incidents, mentions, outbox, sources
+from monitor.storage.schema import daemon_state, incidents, mentions
+from monitor.web.metrics_ops import OpsCollector
 
 
 class _DatabaseCollector:
@@ -29,8 +30,6 @@ class _DatabaseCollector:
         with self.engine.connect() as conn:
             yield from _mentions(conn)
             yield from _incidents(conn)
-            yield from _sources(conn)
-            yield from _outbox(conn)
             yield from _latency(conn)
 
 
@@ -45,7 +44,10 @@ def _mentions(conn: Any) -> Iterator[Metric]:
 
 
 def _incidents(conn: Any) -> Iterator[Metric]:
-    alerts = CounterMetricFamily("brandguard_alerts", "Incidents opened", labels=["brand", "severity"])
+    # Named for what it counts: incidents, not the notifications sent about them (brandguard_outbox_*).
+    alerts = CounterMetricFamily(
+        "brandguard_incidents_opened", "Incidents opened", labels=["brand", "severity"]
+    )
     opened = GaugeMetricFamily("brandguard_incidents_open", "Incidents not yet resolved or dismissed",
                                labels=["severity"])
     breaches = CounterMetricFamily("brandguard_deadline_breaches", "Incidents that missed the response "
@@ -70,25 +72,6 @@ def _incidents(conn: Any) -> Iterator[Metric]:
     yield from (alerts, opened, breaches)
 
 
-def _sources(conn: Any) -> Iterator[Metric]:
-    errors = GaugeMetricFamily("brandguard_source_errors", "Consecutive fetch errors per source",
-                               labels=["source"])
-    fetches = CounterMetricFamily("brandguard_source_fetches", "Fetches per source", labels=["source"])
-    for name, consecutive, count in conn.execute(
-        select(sources.c.name, sources.c.consecutive_errors, sources.c.fetch_count)
-    ):
-        errors.add_metric([name], consecutive)
-        fetches.add_metric([name], count)
-    yield from (errors, fetches)
-
-
-def _outbox(conn: Any) -> Iterator[Metric]:
-    family = GaugeMetricFamily("brandguard_notifications", "Outbox rows by status", labels=["status"])
-    for status, count in conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)):
-        family.add_metric([status], count)
-    yield family
-
-
 def _latency(conn: Any) -> Iterator[Metric]:
     # Written by the daemon (record_fetch_latency); absent until the first timed fetch (then all zero).
     value = conn.execute(select(daemon_state.c.value).where(daemon_state.c.key == FETCH_LATENCY_KEY)).scalar()
@@ -99,7 +82,7 @@ def _latency(conn: Any) -> Iterator[Metric]:
         buckets=[(le_label(bound), float(n)) for bound, n in histogram.cumulative()],
         sum_value=histogram.sum_s,
     )
-    last = GaugeMetricFamily("brandguard_fetch_latency_seconds_last", "Duration of the latest fetch")
+    last = GaugeMetricFamily("brandguard_fetch_last_duration_seconds", "Duration of the latest fetch")
     last.add_metric([], histogram.last_s)
     yield from (family, last)
 
@@ -107,4 +90,5 @@ def _latency(conn: Any) -> Iterator[Metric]:
 def render_metrics(engine: Engine, now: datetime) -> tuple[bytes, str]:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_DatabaseCollector(engine, now))
+    registry.register(OpsCollector(engine, now))
     return generate_latest(registry), CONTENT_TYPE_LATEST
