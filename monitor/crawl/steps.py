@@ -189,7 +189,10 @@ def match_items(
         (brand, key)
         for brand, key in conn.execute(
             select(schema.mentions.c.brand, schema.mentions.c.dedup_key).where(
-                schema.mentions.c.dedup_key.in_({key for _, key, _ in matched})
+                # Both columns of the unique index: with dedup_key alone SQLite scanned every stored
+                # mention for every source, which made a 10,000-feed poll grow quadratically.
+                schema.mentions.c.brand.in_({brand for _, _, brand in matched}),
+                schema.mentions.c.dedup_key.in_({key for _, key, _ in matched}),
             )
         )
     }
