@@ -31,6 +31,8 @@ class Context:
     _config: Config | None = None
     _engine: Engine | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # False for read-only commands: channel and source secrets need not be in the environment.
+    require_secrets: bool = True
 
     @classmethod
     def from_options(cls, config: str | None, data_dir: str | None) -> Context:
@@ -44,7 +46,7 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_checked_config(self.config_path)
+            self._config = load_checked_config(self.config_path, require_secrets=self.require_secrets)
         return self._config
 
     def database_url(self) -> str:
@@ -84,11 +86,11 @@ def _login_name() -> str:
         return "unknown"
 
 
-def load_checked_config(path: Path | None) -> Config:
+def load_checked_config(path: Path | None, *, require_secrets: bool = True) -> Config:
     """``load_config`` plus the checks other wings own (brand queries): what every command sees."""
     from monitor.config import load_config
     from monitor.matching import check_brand_queries
 
-    config = load_config(path)
+    config = load_config(path, require_secrets=require_secrets)
     check_brand_queries(config.brands, label=str(path))
     return config

@@ -21,12 +21,12 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     lst.add_argument("--open", action="store_true", help="only open, acknowledged or responded incidents")
     lst.add_argument("--breached", action="store_true", help="only incidents that missed their deadline")
     lst.add_argument("--format", choices=("text", "json"), default="text")
-    lst.set_defaults(handler=_list)
+    lst.set_defaults(handler=_list, read_only=True)
 
     show = sub.add_parser("show", parents=parents, help="one incident with its mentions and timeline")
     show.add_argument("id", type=_incident_id)
     show.add_argument("--format", choices=("text", "json"), default="text")
-    show.set_defaults(handler=_show)
+    show.set_defaults(handler=_show, read_only=True)
 
     ack = sub.add_parser("ack", parents=parents, help="acknowledge: I am on it")
     ack.add_argument("id", type=_incident_id)
@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     channels.add_argument(
         "--enable", metavar="NAME", help="re-enable a channel disabled by a permanent error"
     )
-    channels.set_defaults(handler=_channels)
+    channels.set_defaults(handler=_channels, read_only=True)
 
 
 def _incident_id(value: str) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from monitor.errors import UsageError
 
 if TYPE_CHECKING:
     from monitor.crawl.daemon import Daemon
+    from monitor.web.metrics_server import MetricsServer
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -32,6 +32,14 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     )
     p.add_argument("--no-web", action="store_true", help="do not serve the web console")
     p.add_argument(
+        "--metrics-listen", metavar="HOST:PORT",
+        help="also serve /metrics without a token on this loopback address (e.g. 127.0.0.1:9464)",
+    )
+    p.add_argument(
+        "--log-format", choices=("json", "text"), default="json",
+        help="json: one event per line (default); text: for reading in a terminal",
+    )
+    p.add_argument(
         "--insecure-cookies", action="store_true",
         help="send the console's session cookie over plain http (only for http://127.0.0.1 use)",
     )
@@ -45,21 +53,19 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def configure_logging(quiet: bool) -> None:
-    logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def configure_logging(quiet: bool, fmt: str = "text", tz: str = "Asia/Shanghai") -> None:
+    """Events on stderr, times in the display zone with their offset; library chatter at WARNING."""
+    from monitor.logs import setup_logging
+
+    setup_logging(fmt=fmt, level=logging.WARNING if quiet else logging.INFO, tz=tz)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
     if not config.sources:
         raise UsageError("no sources configured: add [[sources]] to brandguard.toml (see `brandguard init`)")
-    configure_logging(args.quiet)
+    # Before the database opens: Alembic's INFO lines at every start are library chatter too.
+    configure_logging(args.quiet, args.log_format, config.alerts.display_tz)
     from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.steps import RealSteps, default_parse_executor
     from monitor.incidents import deliver_due, process_pending_mentions, tick_deadlines
@@ -88,6 +94,27 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _run_forever(daemon: Daemon, args: argparse.Namespace, ctx: Context) -> int:
+    metrics = start_metrics_server(ctx, args.metrics_listen)
+    try:
+        return _run_with_console(daemon, args, ctx)
+    finally:
+        if metrics is not None:
+            metrics.stop()
+
+
+def start_metrics_server(ctx: Context, listen: str | None) -> MetricsServer | None:
+    """``--metrics-listen``: /metrics without a token on a loopback port, or None when not asked for."""
+    if listen is None:
+        return None
+    from monitor.web.metrics_server import MetricsServer
+
+    host, port = parse_listen(listen)
+    server = MetricsServer(ctx.engine, host=host, port=port).start()
+    logging.getLogger("monitor.run").info("metrics on %s", server.url, extra={"event": "metrics.listening"})
+    return server
+
+
+def _run_with_console(daemon: Daemon, args: argparse.Namespace, ctx: Context) -> int:
     if args.no_web:
         return daemon.run_forever()
     from monitor.web.app import create_app

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         help="every source with its health: last success, errors, next check, disabled and why",
     )
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    lst.set_defaults(handler=_list)
+    lst.set_defaults(handler=_list, read_only=True)
     test = sub.add_parser(
         "test",
         parents=parents,

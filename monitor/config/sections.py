@@ -104,6 +104,8 @@ class Config(StrictModel):
                 )
             seen[brand.name] = i
         environ: Mapping[str, str] = (info.context or {}).get("environ", os.environ)
+        # Read-only commands (`sources list`, `alerts list` ...) send and fetch nothing: no secrets needed.
+        secrets = (info.context or {}).get("require_secrets", True)
         seen_sources: dict[str, int] = {}
         for i, source in enumerate(self.sources):
             if source.name in seen_sources:
@@ -112,7 +114,7 @@ class Config(StrictModel):
                     f"duplicate source name {source.name!r} (also sources[{seen_sources[source.name]}])",
                 )
             seen_sources[source.name] = i
-            missing = source.missing_env(environ)
+            missing = source.missing_env(environ) if secrets else None
             if missing:
                 raise ConfigKeyError(
                     f"sources[{i}].{missing[0]}", f"environment variable {missing[1]} is not set"
@@ -122,7 +124,7 @@ class Config(StrictModel):
                     raise ConfigKeyError(
                         f"sources[{i}].brands[{j}]", f"brand {brand_name!r} is not defined in [[brands]]"
                     )
-        for i, channel in enumerate(self.channels):
+        for i, channel in enumerate(self.channels if secrets else ()):
             for key in ("secret_env", "key_env"):
                 var = getattr(channel, key)
                 if var and var not in environ:

@@ -206,6 +206,7 @@ class Crawler:
             return result
         if result.stored:
             result.fetch_to_store_s = self.clock() - received
+        log_crawl(result, self.worker_id)
         return result
 
     async def _fetch(self, source: DueSource) -> Fetched:
@@ -272,6 +273,28 @@ class Crawler:
                 )
         if disabled:
             log.warning("source %s disabled: %s", source.name, values["disabled_reason"])
+
+
+# One operator event per crawl (monitor.logs renders it as a JSON line).
+_EVENTS = {"error": "source.failed", "disabled": "source.disabled", "retry_later": "source.throttled"}
+
+
+def log_crawl(result: CrawlResult, worker_id: str) -> None:
+    event = _EVENTS.get(result.outcome, "source.fetched")
+    fields = {
+        "event": event,
+        "source_id": result.source_id,
+        "source": result.name,
+        "outcome": result.outcome,
+        "worker": worker_id,
+        "items": result.items,
+        "stored": result.stored,
+        "fetch_s": None if result.fetch_s is None else round(result.fetch_s, 3),
+    }
+    if result.error:
+        fields["error"] = result.error
+    level = logging.INFO if event == "source.fetched" else logging.WARNING
+    log.log(level, "source %s: %s", result.name, result.error or result.outcome, extra=fields)
 
 
 def plan_source_state(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from monitor.config import Config, SourceConfig
     from monitor.crawl.pipeline import Candidate, DueSource, Fetched, Score, Steps
+    from monitor.crawl.story_cache import StoryCache
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ class RealSteps:
         )
         self._matcher = BrandMatcher(self.config.brands)
         self._sources: dict[str, SourceConfig] = {s.name: s for s in self.config.sources}
+        from monitor.crawl.story_cache import StoryCache
+
+        # One per daemon: story linking reads the 72-hour window once, then only new rows.
+        self._stories = StoryCache(window=STORY_WINDOW)
         if self.scorer is None:
             self.scorer = make_scorer()
 
@@ -152,7 +157,7 @@ class RealSteps:
         )
 
     def match(self, source: DueSource, parsed: Any, conn: Connection, now: datetime) -> list[Candidate]:
-        return match_items(self._matcher, source, list(parsed.items), conn, now)
+        return match_items(self._matcher, source, list(parsed.items), conn, now, self._stories)
 
     def score(self, texts: Sequence[str]) -> Sequence[Score]:
         assert self.scorer is not None
@@ -165,12 +170,18 @@ class RealSteps:
 
 
 def match_items(
-    matcher: Any, source: DueSource, items: Sequence[Any], conn: Connection, now: datetime
+    matcher: Any,
+    source: DueSource,
+    items: Sequence[Any],
+    conn: Connection,
+    now: datetime,
+    stories: StoryCache | None = None,
 ) -> list[Candidate]:
     """Brand-matched, not yet stored items of one document, each linked to a story."""
     from monitor.crawl.pipeline import Candidate
-    from monitor.matching.dedup import document_keys, link_story, new_story_key, simhash
-    from monitor.storage.mentions_repo import recent_fingerprints, stored_keys
+    from monitor.crawl.story_cache import StoryWindow, read_window
+    from monitor.matching.dedup import document_keys, new_story_key, simhash
+    from monitor.storage.mentions_repo import stored_keys
 
     keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
     only = list(source.brands) or None
@@ -182,19 +193,20 @@ def match_items(
         return []
     # Skip what is already stored before scoring: re-scoring every item of every feed each poll is
     # the expensive part (the insert itself is idempotent anyway). One query for the whole document.
-    stored = stored_keys(conn, {key for _, key, _ in matched})
-    recent: dict[str, list[tuple[int, str]]] = {}
+    stored = stored_keys(conn, {key for _, key, _ in matched}, {brand for _, _, brand in matched})
+    recent: dict[str, StoryWindow] = {}
     out: list[Candidate] = []
     for item, key, brand in matched:
         if (brand, key) in stored:
             continue
         stored.add((brand, key))
         if brand not in recent:
-            recent[brand] = list(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
+            since = now - STORY_WINDOW
+            recent[brand] = stories.get(conn, brand, now) if stories else read_window(conn, brand, since)
         fingerprint = simhash(_story_text(item))
-        story = link_story(fingerprint, recent[brand]) or new_story_key(fingerprint, key)
+        story = recent[brand].link(fingerprint) or new_story_key(fingerprint, key)
         if fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
-            recent[brand].append((fingerprint, story))  # reposts inside one document link too
+            recent[brand].add(fingerprint, story)
         published = _published(item)
         out.append(
             Candidate(

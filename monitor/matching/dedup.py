@@ -201,10 +201,21 @@ def link_story(
     if not fingerprint or not recent:
         return None
     others = np.fromiter((fp & MASK64 for fp, _ in recent), dtype=np.uint64, count=len(recent))
+    distance, best = nearest_fingerprint(fingerprint, others)
+    return recent[best][1] if distance <= max_distance else None
+
+
+def nearest_fingerprint(fingerprint: int, others: np.ndarray) -> tuple[int, int]:
+    """(Hamming distance, index) of the nearest of ``others`` (uint64); 65 when there is none.
+
+    Ties go to the lowest index. 0 in ``others`` means "no fingerprint" and is never a neighbour.
+    """
+    if not fingerprint or not len(others):
+        return 65, 0
     distances = np.bitwise_count(others ^ np.uint64(fingerprint & MASK64)).astype(np.int64)
-    distances[others == 0] = 65  # 0 = no fingerprint: never a neighbour
+    distances[others == 0] = 65
     best = int(np.argmin(distances))
-    return recent[best][1] if distances[best] <= max_distance else None
+    return int(distances[best]), best
 
 
 def new_story_key(fingerprint: int, fallback: str = "") -> str:

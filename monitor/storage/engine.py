@@ -18,6 +18,7 @@ Driver ``OperationalError``s (cannot connect, disk full, locked, connection lost
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
@@ -100,6 +101,9 @@ def _create_engine(url: URL) -> Engine:
     if backend == "sqlite":
         return _create_sqlite_engine(url)
     if backend == "postgresql":
+        if importlib.util.find_spec("psycopg") is None:
+            # psycopg is the `postgres` extra: SQLite users do not install a PostgreSQL driver.
+            raise ValueError("PostgreSQL support is not installed: pip install 'brandguard[postgres]'")
         connect_args: dict[str, Any] = {}
         if "options" not in url.query:
             # Sessions in UTC: timestamptz values come back in UTC, and date_trunc & co. agree with us.

@@ -67,6 +67,19 @@ sources = Table(
 )
 Index("ix_sources_due", sources.c.next_check_at)
 
+source_outages = Table(
+    "source_outages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    # failing | throttled | blocked | needs_config | disabled | daemon_down
+    Column("state", String(32), nullable=False),
+    Column("reason", Text),  # e.g. "login required", "cookie expired", "HTTP 503"
+    Column("started_at", UTC_TIME, nullable=False),
+    Column("ended_at", UTC_TIME),  # NULL while the source is still not covered
+)
+Index("ix_source_outages_source_time", source_outages.c.source_id, source_outages.c.started_at)
+
 mentions = Table(
     "mentions",
     metadata,

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from alerts.transitions import OPEN_STATES
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, le_label
 from monitor.storage import daemon_state_repo, reports_repo
-from monitor.storage.sources_repo import list_sources
+from monitor.web.metrics_ops import OpsCollector
 
 
 class _DatabaseCollector:
@@ -29,8 +29,6 @@ class _DatabaseCollector:
         with self.engine.connect() as conn:
             yield from _mentions(conn)
             yield from _incidents(conn)
-            yield from _sources(conn)
-            yield from _outbox(conn)
             yield from _latency(conn)
 
 
@@ -42,7 +40,10 @@ def _mentions(conn: Connection) -> Iterator[Metric]:
 
 
 def _incidents(conn: Connection) -> Iterator[Metric]:
-    alerts = CounterMetricFamily("brandguard_alerts", "Incidents opened", labels=["brand", "severity"])
+    # Named for what it counts: incidents, not the notifications sent about them (brandguard_outbox_*).
+    alerts = CounterMetricFamily(
+        "brandguard_incidents_opened", "Incidents opened", labels=["brand", "severity"]
+    )
     opened = GaugeMetricFamily("brandguard_incidents_open", "Incidents not yet resolved or dismissed",
                                labels=["severity"])
     breaches = CounterMetricFamily("brandguard_deadline_breaches", "Incidents that missed the response "
@@ -56,23 +57,6 @@ def _incidents(conn: Connection) -> Iterator[Metric]:
     yield from (alerts, opened, breaches)
 
 
-def _sources(conn: Connection) -> Iterator[Metric]:
-    errors = GaugeMetricFamily("brandguard_source_errors", "Consecutive fetch errors per source",
-                               labels=["source"])
-    fetches = CounterMetricFamily("brandguard_source_fetches", "Fetches per source", labels=["source"])
-    for source in list_sources(conn):
-        errors.add_metric([source.name], source.consecutive_errors)
-        fetches.add_metric([source.name], source.fetch_count)
-    yield from (errors, fetches)
-
-
-def _outbox(conn: Connection) -> Iterator[Metric]:
-    family = GaugeMetricFamily("brandguard_notifications", "Outbox rows by status", labels=["status"])
-    for status, count in reports_repo.outbox_by_status(conn):
-        family.add_metric([status], count)
-    yield family
-
-
 def _latency(conn: Connection) -> Iterator[Metric]:
     # Written by the daemon (record_fetch_latency); absent until the first timed fetch (then all zero).
     histogram = from_state(daemon_state_repo.get_value(conn, FETCH_LATENCY_KEY))
@@ -82,7 +66,7 @@ def _latency(conn: Connection) -> Iterator[Metric]:
         buckets=[(le_label(bound), float(n)) for bound, n in histogram.cumulative()],
         sum_value=histogram.sum_s,
     )
-    last = GaugeMetricFamily("brandguard_fetch_latency_seconds_last", "Duration of the latest fetch")
+    last = GaugeMetricFamily("brandguard_fetch_last_duration_seconds", "Duration of the latest fetch")
     last.add_metric([], histogram.last_s)
     yield from (family, last)
 
@@ -90,4 +74,5 @@ def _latency(conn: Connection) -> Iterator[Metric]:
 def render_metrics(engine: Engine, now: datetime) -> tuple[bytes, str]:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_DatabaseCollector(engine, now))
+    registry.register(OpsCollector(engine, now))
     return generate_latest(registry), CONTENT_TYPE_LATEST
