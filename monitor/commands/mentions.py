@@ -102,8 +102,8 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
 
     from monitor.reports import export_mentions
     from monitor.reports.mention_export import MAX_ROWS
-    from monitor.storage.mentions_repo import list_mentions
     from monitor.storage.brief_repo import source_names
+    from monitor.storage.mentions_repo import list_mentions
     from monitor.storage.transactions import read_transaction
 
     tz = ZoneInfo(ctx.config.daemon.timezone)

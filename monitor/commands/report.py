@@ -25,14 +25,18 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     sla.add_argument("--format", choices=("text", "json"), default="text")
     sla.set_defaults(handler=_sla)
     brief = sub.add_parser(
-        "brief", parents=parents, help="daily/weekly/monthly briefing: volume, sentiment, share of voice, ...",
+        "brief",
+        parents=parents,
+        help="daily/weekly/monthly briefing: volume, sentiment, share of voice, ...",
         description="A briefing over the last complete day, week (Monday-Sunday) or month in the display "
         "time zone, each figure compared with the period before.",
     )
     brief.add_argument("--period", choices=("day", "week", "month"), default="week")
     brief.add_argument("--brand", action="append", default=[], metavar="B",
                        help="brand to report on (repeatable; default: every brand not marked competitor)")
-    brief.add_argument("--since", metavar="YYYY-MM-DD", help="the period starting on / containing this local day")
+    brief.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="the period starting on / containing this local day"
+    )
     brief.add_argument("--until", metavar="YYYY-MM-DD", help="end (exclusive); with --since a custom range")
     brief.add_argument("--format", choices=("md", "html", "json", "xlsx"), default="md")
     brief.add_argument("--out", metavar="FILE", help="write here instead of stdout (required for xlsx)")

@@ -54,7 +54,9 @@ def check_briefing_references(
     for i, entry in enumerate(reports):
         for j, name in enumerate(entry.brands):
             if name not in brands:
-                raise ConfigKeyError(f"reports[{i}].brands[{j}]", f"brand {name!r} is not defined in [[brands]]")
+                raise ConfigKeyError(
+                    f"reports[{i}].brands[{j}]", f"brand {name!r} is not defined in [[brands]]"
+                )
         for j, name in enumerate(entry.channels):
             if name not in channels:
                 raise ConfigKeyError(

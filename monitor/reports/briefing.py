@@ -43,7 +43,9 @@ def subject_brands(config: Config, wanted: Sequence[str]) -> tuple[list[str], li
     known = {b.name: b.role for b in config.brands}
     for name in wanted:
         if name not in known:
-            raise UsageError(f"--brand: unknown brand {name!r} (configured: {', '.join(sorted(known)) or 'none'})")
+            raise UsageError(
+                f"--brand: unknown brand {name!r} (configured: {', '.join(sorted(known)) or 'none'})"
+            )
     subjects = list(wanted) or [n for n, role in known.items() if role != "competitor"]
     if not subjects:
         raise UsageError("no brand to report on: add [[brands]] to brandguard.toml")
@@ -90,20 +92,27 @@ def build_brief(
 
     sov = _share_of_voice(per_brand, subjects, competitors, n_prev)
     subject_share = sum(s["share"] or 0.0 for s in sov if s["brand"] in subjects) if cur_total else None
-    prev_subject_share = sum(s["previous_share"] or 0.0 for s in sov if s["brand"] in subjects) if prev_total else None
+    prev_subject_share = (
+        sum(s["previous_share"] or 0.0 for s in sov if s["brand"] in subjects) if prev_total else None
+    )
     top_share = max((s["share"] or 0.0 for s in sov if s["brand"] in competitors), default=0.0)
     prev_top_share = max((s["previous_share"] or 0.0 for s in sov if s["brand"] in competitors), default=0.0)
 
     incident_rows = repo.incident_times(conn, subjects, window.start, window.end)
     sla = sla_report([t for _, t in incident_rows], now=now)
-    prev_sla = sla_report([t for _, t in repo.incident_times(conn, subjects, window.previous_start, window.start)],
-                          now=now)
+    prev_sla = sla_report(
+        [t for _, t in repo.incident_times(conn, subjects, window.previous_start, window.start)], now=now
+    )
 
     def health(current: bool, sla_figures: dict[str, Any], share: float | None, top: float) -> Any:
         scored = sum(label_total(label, current) for label in LABELS)
         return health_index(
-            positive=label_total("positive", current), negative=label_total("negative", current), scored=scored,
-            in_time=sla_figures["answered_in_time"], due=sla_figures["decided"], share=share,
+            positive=label_total("positive", current),
+            negative=label_total("negative", current),
+            scored=scored,
+            in_time=sla_figures["answered_in_time"],
+            due=sla_figures["decided"],
+            share=share,
             # voice is relative to the leader of the group, the brand itself included
             top_share=max(top, share or 0.0) if competitors else None,
         )
@@ -111,12 +120,19 @@ def build_brief(
     now_health = health(True, sla, subject_share, top_share)
     before_health = health(False, prev_sla, prev_subject_share, prev_top_share) if prev_total else None
 
-    stories = repo.top_stories(conn, subjects, window.start, window.end,
-                               recent_since=max(window.start, window.end - timedelta(hours=24)))
+    stories = repo.top_stories(
+        conn,
+        subjects,
+        window.start,
+        window.end,
+        recent_since=max(window.start, window.end - timedelta(hours=24)),
+    )
     keywords: list[dict[str, Any]] = []
     if request.keywords:
         current_texts = repo.text_sample(conn, subjects, window.start, window.end, cap=KEYWORD_SAMPLE)
-        previous_texts = repo.text_sample(conn, subjects, window.previous_start, window.start, cap=KEYWORD_SAMPLE)
+        previous_texts = repo.text_sample(
+            conn, subjects, window.previous_start, window.start, cap=KEYWORD_SAMPLE
+        )
         keywords = [t.__dict__ for t in rising_terms(current_texts, previous_texts, exclude=group)]
     return {
         "version": 1,
@@ -126,37 +142,55 @@ def build_brief(
         "timezone": zone.key,
         "generated_at": _iso_local(now, zone),
         "window": {
-            "label": window.label, "start": _iso_local(window.start, zone), "end": _iso_local(window.end, zone),
+            "label": window.label,
+            "start": _iso_local(window.start, zone),
+            "end": _iso_local(window.end, zone),
             "previous_start": _iso_local(window.previous_start, zone),
         },
         "days": [d.isoformat() for d in window.days],
         "previous_days": [d.isoformat() for d in window.previous_days],
         "volume": {
-            "total": cur_total, "previous": prev_total, "change": _change(cur_total, prev_total),
-            "by_day": volume_days[n_prev:], "previous_by_day": volume_days[:n_prev],
+            "total": cur_total,
+            "previous": prev_total,
+            "change": _change(cur_total, prev_total),
+            "by_day": volume_days[n_prev:],
+            "previous_by_day": volume_days[:n_prev],
         },
         "sentiment": {
             "by_day": {(label or "unscored"): series[n_prev:] for label, series in per_label.items()},
             "totals": {(label or "unscored"): label_total(label, True) for label in per_label},
             "previous_totals": {(label or "unscored"): label_total(label, False) for label in per_label},
-            "negative_share": negative_share(True), "previous_negative_share": negative_share(False),
+            "negative_share": negative_share(True),
+            "previous_negative_share": negative_share(False),
         },
         "share_of_voice": sov,
         "stories": [_story(s, zone) for s in stories],
-        "platforms": [{"platform": p, "mentions": n, "negative": neg}
-                      for p, n, neg in repo.by_platform(conn, subjects, window.start, window.end)],
-        "sources": [{"source": s, "mentions": n, "negative": neg}
-                    for s, n, neg in repo.by_source(conn, subjects, window.start, window.end)],
+        "platforms": [
+            {"platform": p, "mentions": n, "negative": neg}
+            for p, n, neg in repo.by_platform(conn, subjects, window.start, window.end)
+        ],
+        "sources": [
+            {"source": s, "mentions": n, "negative": neg}
+            for s, n, neg in repo.by_source(conn, subjects, window.start, window.end)
+        ],
         "authors": [a.__dict__ for a in repo.top_authors(conn, subjects, window.start, window.end)],
         "keywords": keywords,
-        "incidents": {"items": [_incident(item, t, zone, now) for item, t in incident_rows[:20]],
-                      "sla": sla, "previous_sla": prev_sla},
+        "incidents": {
+            "items": [_incident(item, t, zone, now) for item, t in incident_rows[:20]],
+            "sla": sla,
+            "previous_sla": prev_sla,
+        },
         "coverage": _coverage(conn, subjects, window, now, zone),
         "health": {
-            "score": now_health.score, "previous": before_health.score if before_health else None,
-            "formula": FORMULA, "explained": now_health.explained,
-            "components": {"sentiment": now_health.sentiment, "response": now_health.response,
-                           "voice": now_health.voice},
+            "score": now_health.score,
+            "previous": before_health.score if before_health else None,
+            "formula": FORMULA,
+            "explained": now_health.explained,
+            "components": {
+                "sentiment": now_health.sentiment,
+                "response": now_health.response,
+                "voice": now_health.voice,
+            },
         },
     }
 
@@ -168,18 +202,31 @@ def _share_of_voice(
     prev = {b: sum(v[:n_prev]) for b, v in per_brand.items()}
     cur_all, prev_all = sum(cur.values()), sum(prev.values())
     return [
-        {"brand": b, "role": "competitor" if b in competitors else "own", "mentions": cur[b],
-         "previous": prev[b], "share": cur[b] / cur_all if cur_all else None,
-         "previous_share": prev[b] / prev_all if prev_all else None}
+        {
+            "brand": b,
+            "role": "competitor" if b in competitors else "own",
+            "mentions": cur[b],
+            "previous": prev[b],
+            "share": cur[b] / cur_all if cur_all else None,
+            "previous_share": prev[b] / prev_all if prev_all else None,
+        }
         for b in sorted(per_brand, key=lambda name: (-cur[name], name))
     ]
 
 
 def _story(s: repo.StoryRow, zone: ZoneInfo) -> dict[str, Any]:
     return {
-        "title": s.title, "url": s.url, "brand": s.brand, "story_key": s.story_key, "mentions": s.mentions,
-        "negative": s.negative, "reach": s.reach, "likes": s.likes, "reposts": s.reposts,
-        "velocity_24h": s.recent, "first_at": _iso_local(s.first_at, zone),
+        "title": s.title,
+        "url": s.url,
+        "brand": s.brand,
+        "story_key": s.story_key,
+        "mentions": s.mentions,
+        "negative": s.negative,
+        "reach": s.reach,
+        "likes": s.likes,
+        "reposts": s.reposts,
+        "velocity_24h": s.recent,
+        "first_at": _iso_local(s.first_at, zone),
         "heat": round(s.mentions + s.reposts / 10 + s.likes / 100 + s.reach / 10000, 1),
     }
 
@@ -187,14 +234,18 @@ def _story(s: repo.StoryRow, zone: ZoneInfo) -> dict[str, Any]:
 def _incident(item: dict[str, Any], t: Any, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     answered = t.responded_at
     return {
-        **item, "opened_at": _iso_local(t.opened_at, zone), "respond_by": _iso_local(t.respond_by, zone),
+        **item,
+        "opened_at": _iso_local(t.opened_at, zone),
+        "respond_by": _iso_local(t.respond_by, zone),
         "responded_at": _iso_local(answered, zone) if answered else None,
         "in_time": (answered <= t.respond_by) if answered else (None if now < t.respond_by else False),
         "response_minutes": round((answered - t.opened_at).total_seconds() / 60) if answered else None,
     }
 
 
-def _coverage(conn: Connection, subjects: list[str], window: Window, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
+def _coverage(
+    conn: Connection, subjects: list[str], window: Window, now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
     src = repo.sources_of(conn, subjects)
     names = {sid: name for sid, name, _ in src}
     outages = repo.outages_between(conn, list(names), window.start, window.end)
@@ -204,8 +255,13 @@ def _coverage(conn: Connection, subjects: list[str], window: Window, now: dateti
         "sources": len(src),
         "blind_hours": round(sum(blind.values()) / 3600, 1),
         "blind_windows": [
-            {"source": names[sid], "state": state, "reason": reason, "start": _iso_local(began, zone),
-             "end": _iso_local(ended, zone) if ended else None}
+            {
+                "source": names[sid],
+                "state": state,
+                "reason": reason,
+                "start": _iso_local(began, zone),
+                "end": _iso_local(ended, zone) if ended else None,
+            }
             for sid, state, reason, began, ended in outages
         ],
     }

@@ -11,7 +11,9 @@ from datetime import datetime
 Outage = tuple[int, str, "str | None", datetime, "datetime | None"]
 
 
-def blind_seconds(outages: Sequence[Outage], start: datetime, end: datetime, now: datetime) -> dict[int, float]:
+def blind_seconds(
+    outages: Sequence[Outage], start: datetime, end: datetime, now: datetime
+) -> dict[int, float]:
     """Source id -> seconds of [start, end) inside the union of its outages."""
     spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for source_id, _state, _reason, began, ended in outages:

@@ -77,8 +77,13 @@ def enqueue_due_briefs(engine: Engine, config: Config, now: datetime) -> int:
             waiting = set(keys.values()) - brief_repo.existing_keys(conn, list(keys.values()))
             if not waiting:
                 continue
-            brief = build_brief(conn, config, BriefRequest(entry.period, tuple(entry.brands), since=window.days[0]),
-                                now=now, zone=zone)
+            brief = build_brief(
+                conn,
+                config,
+                BriefRequest(entry.period, tuple(entry.brands), since=window.days[0]),
+                now=now,
+                zone=zone,
+            )
         link = brief_link(entry, first_day)
         summary = summary_markdown(brief, link)
         payloads: dict[str, dict[str, Any]] = {}
@@ -88,13 +93,35 @@ def enqueue_due_briefs(engine: Engine, config: Config, now: datetime) -> int:
             if kinds.get(channel) == "email":
                 payloads[channel] = {"title": title(brief), "text": summary, "html": html(brief, link=link)}
             else:
-                payloads[channel] = {"title": title(brief), "text": summary, "markdown": summary, "link": link}
+                payloads[channel] = {
+                    "title": title(brief),
+                    "text": summary,
+                    "markdown": summary,
+                    "link": link,
+                }
         with engine.begin() as conn:
             for channel, payload in payloads.items():
-                if brief_repo.enqueue_message(conn, idempotency_key=keys[channel], channel=channel, kind="brief",
-                                              payload=payload, now=now):
+                if brief_repo.enqueue_message(
+                    conn,
+                    idempotency_key=keys[channel],
+                    channel=channel,
+                    kind="brief",
+                    payload=payload,
+                    now=now,
+                ):
                     created += 1
-                    append(conn, actor=ACTOR, kind="report.brief.queued", subject=f"reports[{index}]",
-                           data={"channel": channel, "period": entry.period, "brands": list(entry.brands),
-                                 "first_day": first_day, "idempotency_key": keys[channel]}, now=now)
+                    append(
+                        conn,
+                        actor=ACTOR,
+                        kind="report.brief.queued",
+                        subject=f"reports[{index}]",
+                        data={
+                            "channel": channel,
+                            "period": entry.period,
+                            "brands": list(entry.brands),
+                            "first_day": first_day,
+                            "idempotency_key": keys[channel],
+                        },
+                        now=now,
+                    )
     return created

@@ -29,12 +29,20 @@ class Health:
 
     @property
     def explained(self) -> str:
-        return (f"{self.score} = 100 × (0.5 × {self.sentiment:.2f} + 0.25 × {self.response:.2f}"
-                f" + 0.25 × {self.voice:.2f})")
+        return (
+            f"{self.score} = 100 × (0.5 × {self.sentiment:.2f} + 0.25 × {self.response:.2f}"
+            f" + 0.25 × {self.voice:.2f})"
+        )
 
 
 def health_index(
-    *, positive: int, negative: int, scored: int, in_time: int, due: int, share: float | None,
+    *,
+    positive: int,
+    negative: int,
+    scored: int,
+    in_time: int,
+    due: int,
+    share: float | None,
     top_share: float | None,
 ) -> Health:
     sentiment = (1 + (positive - negative) / scored) / 2 if scored else 0.5

@@ -13,11 +13,53 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 STOP_WORDS = frozenset(
-    "我们 你们 他们 什么 这个 那个 一个 没有 就是 还是 因为 所以 但是 而且 如果 可以 已经 自己 今天 "
-    "真的 觉得 这样 怎么 不是 这么 大家 现在 时候 一下 知道 还有 以及 进行 表示 相关 目前 记者 "
-    "http https www com cn".split()
+    {
+        "我们",
+        "你们",
+        "他们",
+        "什么",
+        "这个",
+        "那个",
+        "一个",
+        "没有",
+        "就是",
+        "还是",
+        "因为",
+        "所以",
+        "但是",
+        "而且",
+        "如果",
+        "可以",
+        "已经",
+        "自己",
+        "今天",
+        "真的",
+        "觉得",
+        "这样",
+        "怎么",
+        "不是",
+        "这么",
+        "大家",
+        "现在",
+        "时候",
+        "一下",
+        "知道",
+        "还有",
+        "以及",
+        "进行",
+        "表示",
+        "相关",
+        "目前",
+        "记者",
+        "http",
+        "https",
+        "www",
+        "com",
+        "cn",
+    }
 )
 _WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]+$")
 MIN_COUNT = 2
@@ -33,11 +75,13 @@ class RisingTerm:
 
 def _terms(text: str, cut: Callable[[str], list[str]], exclude: frozenset[str]) -> set[str]:
     words = [w for w in cut(text) if _WORD.match(w) and w not in STOP_WORDS and w.lower() not in exclude]
-    phrases = {a + b for a, b in zip(words, words[1:], strict=False) if len(a + b) <= 8}
+    phrases = {a + b for a, b in pairwise(words) if len(a + b) <= 8}
     return set(words) | phrases
 
 
-def _document_frequency(texts: Iterable[str], cut: Callable[[str], list[str]], exclude: frozenset[str]) -> Counter[str]:
+def _document_frequency(
+    texts: Iterable[str], cut: Callable[[str], list[str]], exclude: frozenset[str]
+) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(_terms(text, cut, exclude))
@@ -45,7 +89,11 @@ def _document_frequency(texts: Iterable[str], cut: Callable[[str], list[str]], e
 
 
 def rising_terms(
-    current: Sequence[str], previous: Sequence[str], *, exclude: Iterable[str] = (), limit: int = 10,
+    current: Sequence[str],
+    previous: Sequence[str],
+    *,
+    exclude: Iterable[str] = (),
+    limit: int = 10,
     cut: Callable[[str], list[str]] | None = None,
 ) -> list[RisingTerm]:
     if not current:

@@ -24,7 +24,9 @@ class Window:
     def bounds(self) -> list[datetime]:
         """UTC instants of local midnights from the previous period's start to this period's end."""
         all_days = [*self.previous_days, *self.days]
-        return [midnight(d, self.zone) for d in all_days] + [midnight(self.days[-1] + timedelta(days=1), self.zone)]
+        return [midnight(d, self.zone) for d in all_days] + [
+            midnight(self.days[-1] + timedelta(days=1), self.zone)
+        ]
 
     @property
     def start(self) -> datetime:
@@ -87,7 +89,7 @@ def brief_window(
 ) -> Window:
     """The brief's days. Without dates: the last complete period (yesterday, last Monday-Sunday, last
     month). ``since`` picks the period that starts on or contains that day; ``until`` (exclusive) ends a
-    custom range started by ``since``, or alone ends the period just before it."""
+    custom range started by ``since``, or alone picks the period containing the day before it."""
     if period not in PERIODS:
         raise UsageError(f"--period: expected day, week or month (got {period!r})")
     if since is not None and until is not None:
@@ -100,11 +102,10 @@ def brief_window(
         return Window(period, zone, days, previous)
     if since is not None:
         start = _period_start(period, since)
+    elif until is not None:
+        start = _period_start(period, until - timedelta(days=1))
     else:
-        anchor = until if until is not None else now.astimezone(zone).date()
-        start = _previous_start(period, _period_start(period, anchor))
-        if until is not None and _next_start(period, start) < until:
-            start = _period_start(period, until - timedelta(days=1))
+        start = _previous_start(period, _period_start(period, now.astimezone(zone).date()))
     end = _next_start(period, start)
-    previous = _previous_start(period, start)
-    return Window(period, zone, _span(start, end), _span(previous, start))
+    before = _previous_start(period, start)
+    return Window(period, zone, _span(start, end), _span(before, start))

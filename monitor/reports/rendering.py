@@ -37,7 +37,8 @@ def points(now: float | None, before: float | None) -> str:
 
 
 def title(brief: dict[str, Any]) -> str:
-    return f"{'、'.join(brief['brands'])} 舆情{PERIOD_NAMES.get(brief['period'], '简报')} {brief['window']['label']}"
+    kind = PERIOD_NAMES.get(brief["period"], "简报")
+    return f"{'、'.join(brief['brands'])} 舆情{kind} {brief['window']['label']}"
 
 
 def render_brief(brief: dict[str, Any], fmt: str) -> bytes:
@@ -67,9 +68,15 @@ def headline(brief: dict[str, Any]) -> list[str]:
         share = sum(s["share"] or 0 for s in own) if brief["volume"]["total"] else None
         before = sum(s["previous_share"] or 0 for s in own) if brief["volume"]["previous"] else None
         lines.append(f"- 声量份额 **{pct(share)}**（上期 {pct(before)}，{points(share, before)}）")
-    lines.append(f"- 品牌健康度 **{health['score']}**（上期 {health['previous'] if health['previous'] is not None else '-'}）"
-                 f"：{health['explained']}")
-    lines.append(f"- 事件 {sla['incidents']} 起，按时响应 {sla['answered_in_time']}/{sla['decided']}，超时 {sla['breaches']}")
+    before_score = "-" if health["previous"] is None else health["previous"]
+    lines.append(
+        f"- 品牌健康度 **{health['score']}**（上期 {before_score}）"
+        f"：{health['explained']}"
+    )
+    lines.append(
+        f"- 事件 {sla['incidents']} 起，按时响应 {sla['answered_in_time']}/{sla['decided']}，"
+        f"超时 {sla['breaches']}"
+    )
     cov = brief["coverage"]
     if cov["share"] is not None:
         lines.append(f"- 监测覆盖率 {pct(cov['share'])}（盲区 {cov['blind_hours']} 小时）")
@@ -89,43 +96,87 @@ def summary_markdown(brief: dict[str, Any], link: str | None) -> str:
 
 
 def markdown(brief: dict[str, Any]) -> str:
-    out = [f"# {title(brief)}", "", f"时区 {brief['timezone']}；生成于 {brief['generated_at']}", "", "## 概览", "",
-           *headline(brief), "", f"健康度公式：{brief['health']['formula']}", "", "## 每日声量与情感", "",
-           "| 日期 | 声量 | 上期同位 | 正面 | 中性 | 负面 |", "|---|---:|---:|---:|---:|---:|"]
+    out = [
+        f"# {title(brief)}",
+        "",
+        f"时区 {brief['timezone']}；生成于 {brief['generated_at']}",
+        "",
+        "## 概览",
+        "",
+        *headline(brief),
+        "",
+        f"健康度公式：{brief['health']['formula']}",
+        "",
+        "## 每日声量与情感",
+        "",
+        "| 日期 | 声量 | 上期同位 | 正面 | 中性 | 负面 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     by_day = brief["sentiment"]["by_day"]
     prev = brief["volume"]["previous_by_day"]
     for i, day in enumerate(brief["days"]):
         before = prev[i] if i < len(prev) else "-"
-        out.append(f"| {day} | {brief['volume']['by_day'][i]} | {before} | {by_day['positive'][i]} | "
-                   f"{by_day['neutral'][i]} | {by_day['negative'][i]} |")
+        out.append(
+            f"| {day} | {brief['volume']['by_day'][i]} | {before} | {by_day['positive'][i]} | "
+            f"{by_day['neutral'][i]} | {by_day['negative'][i]} |"
+        )
     out += ["", "## 声量份额", "", "| 品牌 | 角色 | 声量 | 份额 | 上期份额 |", "|---|---|---:|---:|---:|"]
     for s in brief["share_of_voice"]:
-        out.append(f"| {s['brand']} | {'竞品' if s['role'] == 'competitor' else '本品'} | {s['mentions']} | "
-                   f"{pct(s['share'])} | {pct(s['previous_share'])} |")
-    out += ["", "## 热点话题", "", "| 话题 | 声量 | 负面 | 触达 | 24h 速度 | 热度 |", "|---|---:|---:|---:|---:|---:|"]
+        out.append(
+            f"| {s['brand']} | {'竞品' if s['role'] == 'competitor' else '本品'} | {s['mentions']} | "
+            f"{pct(s['share'])} | {pct(s['previous_share'])} |"
+        )
+    out += [
+        "",
+        "## 热点话题",
+        "",
+        "| 话题 | 声量 | 负面 | 触达 | 24h 速度 | 热度 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for s in brief["stories"]:
-        out.append(f"| {_md_cell(s['title'])} | {s['mentions']} | {s['negative']} | {s['reach']} | "
-                   f"{s['velocity_24h']} | {s['heat']} |")
+        out.append(
+            f"| {_md_cell(s['title'])} | {s['mentions']} | {s['negative']} | {s['reach']} | "
+            f"{s['velocity_24h']} | {s['heat']} |"
+        )
     out += ["", "## 平台", "", "| 平台 | 声量 | 负面 |", "|---|---:|---:|"]
     out += [f"| {p['platform']} | {p['mentions']} | {p['negative']} |" for p in brief["platforms"]]
     out += ["", "## 来源", "", "| 来源 | 声量 | 负面 |", "|---|---:|---:|"]
     out += [f"| {_md_cell(s['source'])} | {s['mentions']} | {s['negative']} |" for s in brief["sources"]]
     out += ["", "## 高影响力作者", "", "| 作者 | 粉丝 | 发帖 | 互动 | 负面 |", "|---|---:|---:|---:|---:|"]
-    out += [f"| {_md_cell(a['author'])} | {a['followers']} | {a['mentions']} | {a['engagement']} | {a['negative']} |"
-            for a in brief["authors"]]
+    out += [
+        f"| {_md_cell(a['author'])} | {a['followers']} | {a['mentions']} | {a['engagement']} | "
+        f"{a['negative']} |"
+        for a in brief["authors"]
+    ]
     out += ["", "## 上升关键词", "", "| 词 | 本期 | 上期 |", "|---|---:|---:|"]
     out += [f"| {_md_cell(k['term'])} | {k['count']} | {k['previous']} |" for k in brief["keywords"]]
-    out += ["", "## 事件与响应 (SLA)", "", "| # | 级别 | 状态 | 标题 | 开启 | 响应用时 | 按时 |",
-            "|---:|---|---|---|---|---:|---|"]
+    out += [
+        "",
+        "## 事件与响应 (SLA)",
+        "",
+        "| # | 级别 | 状态 | 标题 | 开启 | 响应用时 | 按时 |",
+        "|---:|---|---|---|---|---:|---|",
+    ]
     for inc in brief["incidents"]["items"]:
         minutes = "-" if inc["response_minutes"] is None else f"{inc['response_minutes']} 分钟"
         ok = {True: "是", False: "否", None: "进行中"}[inc["in_time"]]
-        out.append(f"| {inc['id']} | {inc['severity']} | {inc['state']} | {_md_cell(inc['title'])} | "
-                   f"{inc['opened_at'][:16]} | {minutes} | {ok} |")
+        out.append(
+            f"| {inc['id']} | {inc['severity']} | {inc['state']} | {_md_cell(inc['title'])} | "
+            f"{inc['opened_at'][:16]} | {minutes} | {ok} |"
+        )
     cov = brief["coverage"]
-    out += ["", "## 监测覆盖", "", f"覆盖率 {pct(cov['share'])}，{cov['sources']} 个数据源，盲区 {cov['blind_hours']} 小时", ""]
-    out += [f"- {w['source']}：{w['state']}（{w['reason'] or '-'}）{w['start'][:16]} ~ {(w['end'] or '至今')[:16]}"
-            for w in cov["blind_windows"]]
+    out += [
+        "",
+        "## 监测覆盖",
+        "",
+        f"覆盖率 {pct(cov['share'])}，{cov['sources']} 个数据源，盲区 {cov['blind_hours']} 小时",
+        "",
+    ]
+    out += [
+        f"- {w['source']}：{w['state']}（{w['reason'] or '-'}）"
+        f"{w['start'][:16]} ~ {(w['end'] or '至今')[:16]}"
+        for w in cov["blind_windows"]
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -148,27 +199,49 @@ def svg_charts(brief: dict[str, Any]) -> dict[str, str]:
     series: list[tuple[str, list[float]]] = [("本期", [float(v) for v in vol["by_day"]])]
     if vol["previous_by_day"]:
         series.append(("上期", [float(v) for v in vol["previous_by_day"][: len(days)]]))
-    sentiment = [(LABEL_NAMES[k], svg.SENTIMENT_COLORS[k], [float(v) for v in brief["sentiment"]["by_day"][k]])
-                 for k in ("negative", "neutral", "positive", "unscored")]
+    sentiment = [
+        (LABEL_NAMES[k], svg.SENTIMENT_COLORS[k], [float(v) for v in brief["sentiment"]["by_day"][k]])
+        for k in ("negative", "neutral", "positive", "unscored")
+    ]
     return {
         "volume": svg.line_chart(days, series, title="每日声量（本期 vs 上期）", dashed=[False, True]),
         "sentiment": svg.stacked_bars(days, sentiment, title="情感分布"),
-        "sov": svg.pie_chart([(s["brand"], float(s["mentions"])) for s in brief["share_of_voice"]], title="声量份额"),
-        "platforms": svg.bar_list([(p["platform"], float(p["mentions"])) for p in brief["platforms"][:8]],
-                                  title="平台分布"),
+        "sov": svg.pie_chart(
+            [(s["brand"], float(s["mentions"])) for s in brief["share_of_voice"]], title="声量份额"
+        ),
+        "platforms": svg.bar_list(
+            [(p["platform"], float(p["mentions"])) for p in brief["platforms"][:8]], title="平台分布"
+        ),
     }
 
 
 def html(brief: dict[str, Any], *, charts: str = "svg", link: str | None = None) -> str:
     """A whole HTML document (download, e-mail). ``charts="svg"`` inlines static charts."""
-    return _environment().get_template("brief.html").render(
-        brief=brief, title=title(brief), charts=svg_charts(brief) if charts == "svg" else {},
-        labels=LABEL_NAMES, link=link, standalone=True,
+    return (
+        _environment()
+        .get_template("brief.html")
+        .render(
+            brief=brief,
+            title=title(brief),
+            charts=svg_charts(brief) if charts == "svg" else {},
+            labels=LABEL_NAMES,
+            link=link,
+            standalone=True,
+        )
     )
 
 
 def html_sections(brief: dict[str, Any]) -> str:
     """The tables only, for the console page, which draws its charts with ECharts."""
-    return _environment().get_template("brief.html").render(
-        brief=brief, title=title(brief), charts={}, labels=LABEL_NAMES, link=None, standalone=False,
+    return (
+        _environment()
+        .get_template("brief.html")
+        .render(
+            brief=brief,
+            title=title(brief),
+            charts={},
+            labels=LABEL_NAMES,
+            link=None,
+            standalone=False,
+        )
     )

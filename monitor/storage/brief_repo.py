@@ -102,7 +102,12 @@ def heat_expression(recent_since: datetime) -> tuple[ColumnElement[Any], ...]:
 
 
 def top_stories(
-    conn: Connection, brands: Sequence[str], start: datetime, end: datetime, *, recent_since: datetime,
+    conn: Connection,
+    brands: Sequence[str],
+    start: datetime,
+    end: datetime,
+    *,
+    recent_since: datetime,
     limit: int = 10,
 ) -> list[StoryRow]:
     """Stories ordered by heat = mentions + reposts/10 + likes/100 + reach/10,000 (docs/briefings.md)."""
@@ -110,9 +115,17 @@ def top_stories(
     count = func.count()
     heat = count + reposts / 10.0 + likes / 100.0 + reach / 10000.0
     query = (
-        select(mentions.c.story_key, mentions.c.brand, count.label("n"), _negative().label("neg"),
-               reach.label("reach"), likes.label("likes"), reposts.label("reposts"), recent.label("recent"),
-               func.min(mentions.c.id).label("first_id"))
+        select(
+            mentions.c.story_key,
+            mentions.c.brand,
+            count.label("n"),
+            _negative().label("neg"),
+            reach.label("reach"),
+            likes.label("likes"),
+            reposts.label("reposts"),
+            recent.label("recent"),
+            func.min(mentions.c.id).label("first_id"),
+        )
         .where(_in_window(brands, start, end))
         .group_by(mentions.c.story_key, mentions.c.brand)
         .order_by(heat.desc(), mentions.c.story_key)
@@ -122,16 +135,24 @@ def top_stories(
     first = {
         r.id: r
         for r in conn.execute(
-            select(mentions.c.id, mentions.c.title, mentions.c.text, mentions.c.url, mentions.c.published_at)
-            .where(mentions.c.id.in_([row.first_id for row in rows]))
+            select(
+                mentions.c.id, mentions.c.title, mentions.c.text, mentions.c.url, mentions.c.published_at
+            ).where(mentions.c.id.in_([row.first_id for row in rows]))
         )
     }
     return [
         StoryRow(
-            story_key=r.story_key, brand=r.brand, mentions=int(r.n), negative=int(r.neg or 0),
-            reach=int(r.reach), likes=int(r.likes), reposts=int(r.reposts), recent=int(r.recent or 0),
+            story_key=r.story_key,
+            brand=r.brand,
+            mentions=int(r.n),
+            negative=int(r.neg or 0),
+            reach=int(r.reach),
+            likes=int(r.likes),
+            reposts=int(r.reposts),
+            recent=int(r.recent or 0),
             first_at=as_utc_required(first[r.first_id].published_at),
-            title=(first[r.first_id].title or first[r.first_id].text or "")[:120], url=first[r.first_id].url,
+            title=(first[r.first_id].title or first[r.first_id].text or "")[:120],
+            url=first[r.first_id].url,
         )
         for r in rows
     ]
@@ -165,8 +186,10 @@ def by_source(
     rows = conn.execute(query).all()
     ids = [r[0] for r in rows if r[0] is not None]
     names = dict(conn.execute(select(sources.c.id, sources.c.name).where(sources.c.id.in_(ids))).all())
-    return [(names.get(r[0], "API 推送") if r[0] is not None else "API 推送", int(r[1]), int(r[2] or 0))
-            for r in rows]
+    return [
+        (names.get(r[0], "API 推送") if r[0] is not None else "API 推送", int(r[1]), int(r[2] or 0))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -183,10 +206,17 @@ def top_authors(
 ) -> list[AuthorRow]:
     """Accounts by reach (their largest follower count seen in the window), then by engagement."""
     followers = func.coalesce(func.max(mentions.c.followers), 0)
-    engagement = func.coalesce(func.sum(func.coalesce(mentions.c.likes, 0) + func.coalesce(mentions.c.reposts, 0)), 0)
+    engagement = func.coalesce(
+        func.sum(func.coalesce(mentions.c.likes, 0) + func.coalesce(mentions.c.reposts, 0)), 0
+    )
     query = (
-        select(mentions.c.author, func.count().label("n"), followers.label("followers"),
-               engagement.label("engagement"), _negative().label("neg"))
+        select(
+            mentions.c.author,
+            func.count().label("n"),
+            followers.label("followers"),
+            engagement.label("engagement"),
+            _negative().label("neg"),
+        )
         .where(_in_window(brands, start, end), mentions.c.author.is_not(None), mentions.c.author != "")
         .group_by(mentions.c.author)
         .order_by(followers.desc(), engagement.desc(), mentions.c.author)
@@ -201,7 +231,9 @@ def text_sample(
     """At most about ``cap`` titles + text openings, an even deterministic sample (every k-th id)."""
     total = conn.execute(select(func.count()).where(_in_window(brands, start, end))).scalar_one()
     step = max(1, -(-int(total) // cap))
-    query = select(mentions.c.title, func.substr(mentions.c.text, 1, 200)).where(_in_window(brands, start, end))
+    query = select(mentions.c.title, func.substr(mentions.c.text, 1, 200)).where(
+        _in_window(brands, start, end)
+    )
     if step > 1:
         query = query.where(mentions.c.id % step == 0)
     return [f"{title or ''} {text or ''}".strip() for title, text in conn.execute(query.limit(cap))]
@@ -213,20 +245,39 @@ def incident_times(
     """Incidents opened in the window, most severe and widest first, with their SLA inputs."""
     query = (
         select(incidents)
-        .where(incidents.c.brand.in_(list(brands)), incidents.c.opened_at >= to_db(start),
-               incidents.c.opened_at < to_db(end))
+        .where(
+            incidents.c.brand.in_(list(brands)),
+            incidents.c.opened_at >= to_db(start),
+            incidents.c.opened_at < to_db(end),
+        )
         .order_by(incidents.c.severity, incidents.c.reach.desc(), incidents.c.id)
     )
     out = []
     for r in conn.execute(query).mappings():
         times = IncidentTimes(
-            brand=r["brand"], severity=r["severity"], state=r["state"],
-            opened_at=as_utc_required(r["opened_at"]), respond_by=as_utc_required(r["respond_by"]),
-            acknowledged_at=as_utc(r["acknowledged_at"]), responded_at=as_utc(r["responded_at"]),
+            brand=r["brand"],
+            severity=r["severity"],
+            state=r["state"],
+            opened_at=as_utc_required(r["opened_at"]),
+            respond_by=as_utc_required(r["respond_by"]),
+            acknowledged_at=as_utc(r["acknowledged_at"]),
+            responded_at=as_utc(r["responded_at"]),
             breached_at=as_utc(r["breached_at"]),
         )
-        out.append(({"id": r["id"], "brand": r["brand"], "severity": r["severity"], "state": r["state"],
-                     "title": r["title"], "reach": int(r["reach"]), "mentions": int(r["mention_count"])}, times))
+        out.append(
+            (
+                {
+                    "id": r["id"],
+                    "brand": r["brand"],
+                    "severity": r["severity"],
+                    "state": r["state"],
+                    "title": r["title"],
+                    "reach": int(r["reach"]),
+                    "mentions": int(r["mention_count"]),
+                },
+                times,
+            )
+        )
     return out
 
 
@@ -244,28 +295,50 @@ def outages_between(
     if not source_ids:
         return []
     query = (
-        select(source_outages.c.source_id, source_outages.c.state, source_outages.c.reason,
-               source_outages.c.started_at, source_outages.c.ended_at)
-        .where(source_outages.c.source_id.in_(list(source_ids)), source_outages.c.started_at < to_db(end),
-               or_(source_outages.c.ended_at.is_(None), source_outages.c.ended_at > to_db(start)))
+        select(
+            source_outages.c.source_id,
+            source_outages.c.state,
+            source_outages.c.reason,
+            source_outages.c.started_at,
+            source_outages.c.ended_at,
+        )
+        .where(
+            source_outages.c.source_id.in_(list(source_ids)),
+            source_outages.c.started_at < to_db(end),
+            or_(source_outages.c.ended_at.is_(None), source_outages.c.ended_at > to_db(start)),
+        )
         .order_by(source_outages.c.source_id, source_outages.c.started_at)
     )
     return [(r[0], r[1], r[2], as_utc_required(r[3]), as_utc(r[4])) for r in conn.execute(query)]
 
 
 def enqueue_message(
-    conn: Connection, *, idempotency_key: str, channel: str, kind: str, payload: dict[str, Any],
+    conn: Connection,
+    *,
+    idempotency_key: str,
+    channel: str,
+    kind: str,
+    payload: dict[str, Any],
     now: datetime,
 ) -> bool:
     """One outbox row (no incident); False when a row with this key exists (another daemon, a rerun)."""
     values = {
-        "idempotency_key": idempotency_key, "channel": channel, "incident_id": None, "severity": None,
-        "kind": kind, "payload": payload, "status": "pending", "attempts": 0,
-        "next_attempt_at": to_db(now), "created_at": to_db(now),
+        "idempotency_key": idempotency_key,
+        "channel": channel,
+        "incident_id": None,
+        "severity": None,
+        "kind": kind,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": to_db(now),
+        "created_at": to_db(now),
     }
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(outbox).values(**values).on_conflict_do_nothing(
-        index_elements=[outbox.c.idempotency_key]
+    statement = (
+        dialect.insert(outbox)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
     )
     return bool(conn.execute(statement).rowcount)
 
@@ -274,7 +347,11 @@ def existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
     """Which of these outbox idempotency keys are already queued (or sent)."""
     if not keys:
         return set()
-    return set(conn.execute(select(outbox.c.idempotency_key).where(outbox.c.idempotency_key.in_(list(keys)))).scalars())
+    return set(
+        conn.execute(
+            select(outbox.c.idempotency_key).where(outbox.c.idempotency_key.in_(list(keys)))
+        ).scalars()
+    )
 
 
 def source_names(conn: Connection) -> dict[int, str]:

@@ -55,7 +55,13 @@ def test_top_stories_by_heat(brief: dict) -> None:
     stories = brief["stories"]
     assert [s["story_key"] for s in stories] == ["s1", "s2", "s3"]
     s1 = stories[0]
-    assert (s1["mentions"], s1["negative"], s1["reach"], s1["likes"], s1["reposts"]) == (2, 1, 100_010, 50, 20)
+    assert (s1["mentions"], s1["negative"], s1["reach"], s1["likes"], s1["reposts"]) == (
+        2,
+        1,
+        100_010,
+        50,
+        20,
+    )
     assert s1["heat"] == pytest.approx(2 + 20 / 10 + 50 / 100 + 100_010 / 10_000, abs=0.05)
     assert s1["title"] == "甲品牌 电池起火 投诉"  # the first mention of the story
     assert [s["velocity_24h"] for s in stories] == [0, 0, 1]
@@ -63,10 +69,16 @@ def test_top_stories_by_heat(brief: dict) -> None:
 
 def test_platforms_sources_and_authors(brief: dict) -> None:
     assert {p["platform"]: (p["mentions"], p["negative"]) for p in brief["platforms"]} == {
-        "微博": (2, 1), "知乎": (1, 0), "小红书": (1, 1)}
+        "微博": (2, 1),
+        "知乎": (1, 0),
+        "小红书": (1, 1),
+    }
     assert {s["source"]: s["mentions"] for s in brief["sources"]} == {"feed-a": 2, "feed-b": 1, "API 推送": 1}
     assert [(a["author"], a["followers"], a["engagement"]) for a in brief["authors"]] == [
-        ("大V", 100_000, 70), ("知友", 500, 10), ("小号", 10, 0)]
+        ("大V", 100_000, 70),
+        ("知友", 500, 10),
+        ("小号", 10, 0),
+    ]
 
 
 def test_incidents_with_sla(brief: dict) -> None:
@@ -103,8 +115,13 @@ def test_rising_keywords_leave_out_brand_names(brief: dict) -> None:
 def test_a_day_brief_and_an_unknown_brand(engine: Engine) -> None:
     seed(engine)
     with engine.connect() as conn:
-        day = build_brief(conn, config(), BriefRequest("day", since=__import__("datetime").date(2026, 11, 23),
-                                                        keywords=False), now=NOW, zone=ZONE)
+        day = build_brief(
+            conn,
+            config(),
+            BriefRequest("day", since=__import__("datetime").date(2026, 11, 23), keywords=False),
+            now=NOW,
+            zone=ZONE,
+        )
         assert day["volume"]["by_day"] == [2] and day["volume"]["previous_by_day"] == [1]
         with pytest.raises(UsageError, match="unknown brand"):
             build_brief(conn, config(), BriefRequest("week", brands=("丙",)), now=NOW, zone=ZONE)
