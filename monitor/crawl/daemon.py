@@ -87,6 +87,8 @@ class Daemon:
     claim_limit: int | None = None  # None: max_concurrency * CLAIMS_PER_SLOT
     stop_grace_s: float = STOP_GRACE_S
     stop_event: threading.Event = field(default_factory=threading.Event)
+    # Ticks other wings add through the composition root (e.g. scheduled briefings): (name, tick, every_s).
+    extra_ticks: tuple[tuple[str, Callable[[datetime], object], int], ...] = ()
 
     # --- ticks -------------------------------------------------------------------------------------
 
@@ -203,6 +205,7 @@ class Daemon:
             ("deadlines", self.deadline_tick, daemon_cfg.deadline_tick_s),
             ("outbox", self.outbox_tick, OUTBOX_TICK_S),
             ("audit", self.audit_tick, AUDIT_TICK_S),
+            *self.extra_ticks,
         )
         for name, tick, every_s in jobs:
             scheduler.add_job(

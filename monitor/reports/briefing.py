@@ -70,17 +70,19 @@ def build_brief(
     window = brief_window(request.period, now=now, zone=zone, since=request.since, until=request.until)
     group = subjects + competitors
     n_prev, n_cur = len(window.previous_days), len(window.days)
-    cells = repo.volume_by_day(conn, group, window.bounds)
-
-    # brand -> [count per bucket]; label -> [count per bucket] for the subjects only
-    per_brand = {b: [0] * (n_prev + n_cur) for b in group}
-    per_label = {label: [0] * (n_prev + n_cur) for label in (*LABELS, None)}
-    for brand, bucket, label, count in cells:
-        per_brand[brand][bucket] += count
-        if brand in subjects:
-            per_label[label if label in LABELS else None][bucket] += count
-    volume_days = [sum(per_brand[b][i] for b in subjects) for i in range(n_prev + n_cur)]
+    # Days and labels for the brief's own brands; competitors only need totals (an index-only count).
+    cells = repo.volume_by_day(conn, subjects, window.bounds)
+    per_label: dict[str | None, list[int]] = {label: [0] * (n_prev + n_cur) for label in (*LABELS, None)}
+    volume_days = [0] * (n_prev + n_cur)
+    for _brand, bucket, label, count in cells:
+        per_label[label if label in LABELS else None][bucket] += count
+        volume_days[bucket] += count
     cur_total, prev_total = sum(volume_days[n_prev:]), sum(volume_days[:n_prev])
+    totals = {b: [0, 0] for b in group}  # brand -> [previous, current]
+    for brand, current, count in repo.brand_totals(
+        conn, group, window.previous_start, window.start, window.end
+    ):
+        totals[brand][int(current)] += count
 
     def label_total(label: str | None, current: bool) -> int:
         series = per_label[label]
@@ -90,7 +92,7 @@ def build_brief(
         total = cur_total if current else prev_total
         return label_total("negative", current) / total if total else None
 
-    sov = _share_of_voice(per_brand, subjects, competitors, n_prev)
+    sov = _share_of_voice(totals, competitors)
     subject_share = sum(s["share"] or 0.0 for s in sov if s["brand"] in subjects) if cur_total else None
     prev_subject_share = (
         sum(s["previous_share"] or 0.0 for s in sov if s["brand"] in subjects) if prev_total else None
@@ -195,11 +197,9 @@ def build_brief(
     }
 
 
-def _share_of_voice(
-    per_brand: dict[str, list[int]], subjects: list[str], competitors: list[str], n_prev: int
-) -> list[dict[str, Any]]:
-    cur = {b: sum(v[n_prev:]) for b, v in per_brand.items()}
-    prev = {b: sum(v[:n_prev]) for b, v in per_brand.items()}
+def _share_of_voice(totals: dict[str, list[int]], competitors: list[str]) -> list[dict[str, Any]]:
+    prev = {b: v[0] for b, v in totals.items()}
+    cur = {b: v[1] for b, v in totals.items()}
     cur_all, prev_all = sum(cur.values()), sum(prev.values())
     return [
         {
@@ -210,7 +210,7 @@ def _share_of_voice(
             "share": cur[b] / cur_all if cur_all else None,
             "previous_share": prev[b] / prev_all if prev_all else None,
         }
-        for b in sorted(per_brand, key=lambda name: (-cur[name], name))
+        for b in sorted(totals, key=lambda name: (-cur[name], name))
     ]
 
 

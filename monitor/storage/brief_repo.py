@@ -78,6 +78,19 @@ def volume_by_day(
     return [(r[0], int(r[1]), r[2], int(r[3])) for r in conn.execute(query)]
 
 
+def brand_totals(
+    conn: Connection, brands: Sequence[str], previous_start: datetime, start: datetime, end: datetime
+) -> list[tuple[str, bool, int]]:
+    """(brand, in the current period?, mentions) for share of voice; reads the index only."""
+    current = case((mentions.c.published_at >= to_db(start), 1), else_=0).label("current")
+    query = (
+        select(mentions.c.brand, current, func.count())
+        .where(_in_window(brands, previous_start, end))
+        .group_by(mentions.c.brand, current)
+    )
+    return [(r[0], bool(r[1]), int(r[2])) for r in conn.execute(query)]
+
+
 @dataclass(frozen=True)
 class StoryRow:
     story_key: str
@@ -228,15 +241,26 @@ def top_authors(
 def text_sample(
     conn: Connection, brands: Sequence[str], start: datetime, end: datetime, *, cap: int
 ) -> list[str]:
-    """At most about ``cap`` titles + text openings, an even deterministic sample (every k-th id)."""
+    """At most ``cap`` titles + text openings, every k-th mention in time order: an even, deterministic
+    sample (a modulus on ids would alias with how ids interleave brands)."""
     total = conn.execute(select(func.count()).where(_in_window(brands, start, end))).scalar_one()
     step = max(1, -(-int(total) // cap))
-    query = select(mentions.c.title, func.substr(mentions.c.text, 1, 200)).where(
-        _in_window(brands, start, end)
+    # Number the window's ids from the index alone, then read text for the chosen ones only.
+    numbered = (
+        select(
+            mentions.c.id,
+            func.row_number().over(order_by=(mentions.c.published_at, mentions.c.id)).label("n"),
+        )
+        .where(_in_window(brands, start, end))
+        .subquery()
     )
-    if step > 1:
-        query = query.where(mentions.c.id % step == 0)
-    return [f"{title or ''} {text or ''}".strip() for title, text in conn.execute(query.limit(cap))]
+    query = (
+        select(mentions.c.title, func.substr(mentions.c.text, 1, 200))
+        .join(numbered, numbered.c.id == mentions.c.id)
+        .where(numbered.c.n % step == 0)
+        .limit(cap)
+    )
+    return [f"{title or ''} {text or ''}".strip() for title, text in conn.execute(query)]
 
 
 def incident_times(
