@@ -89,7 +89,7 @@ def config() -> Config:
     )
 
 
-def generate(engine: Engine, n: int, seed: int = 16) -> None:
+def generate(engine: Engine, n: int, seed: int = 16, brands: int = 10) -> None:
     rng = random.Random(seed)
     span = 60 * 86400
     with engine.begin() as conn:
@@ -100,7 +100,7 @@ def generate(engine: Engine, n: int, seed: int = 16) -> None:
                     name=f"feed-{i}",
                     kind="rss",
                     url=f"https://example.com/{i}.xml",
-                    brands=[BRANDS[i % 10]],
+                    brands=[BRANDS[i % brands]],
                     next_check_at=NOW,
                     created_at=NOW - timedelta(days=90),
                 )
@@ -110,7 +110,7 @@ def generate(engine: Engine, n: int, seed: int = 16) -> None:
         ]
     batch: list[dict[str, object]] = []
     for i in range(n):
-        b = i % 10
+        b = i % brands
         published = NOW - timedelta(seconds=rng.randrange(span))
         title = "".join(rng.sample(WORDS, 3))
         batch.append(
@@ -146,8 +146,8 @@ def generate(engine: Engine, n: int, seed: int = 16) -> None:
             opened = NOW - timedelta(hours=rng.randrange(60 * 24))
             conn.execute(
                 insert(incidents).values(
-                    brand=BRANDS[k % 10],
-                    story_key=f"s{k % 10}-{k}",
+                    brand=BRANDS[k % brands],
+                    story_key=f"s{k % brands}-{k}",
                     severity=rng.choice(["P1", "P2", "P3"]),
                     state="responded",
                     title=f"事件{k}",

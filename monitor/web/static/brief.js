@@ -31,7 +31,7 @@
     sov: {
       title: { text: "声量份额", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" }, legend: { top: 24 },
-      series: [{ name: "声量份额", type: "pie", radius: ["35%", "65%"], top: 40,
+      series: [{ name: "声量份额", type: "pie", radius: ["35%", "62%"], top: 20, bottom: 20,
                  label: { formatter: "{b}\n{d}%" },
                  data: brief.share_of_voice.map(function (s) { return { name: s.brand, value: s.mentions }; }) }]
     },
@@ -43,6 +43,14 @@
       series: [{ name: "声量", type: "bar", data: brief.platforms.map(function (p) { return p.mentions; }) }]
     }
   };
+  var font = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  Object.keys(options).forEach(function (key) {
+    var o = options[key];
+    o.textStyle = { fontFamily: font };
+    o.title.left = 0;
+    if (o.legend) { o.legend.top = 0; o.legend.right = 0; }
+  });
+  options.sov.legend = { bottom: 0 };
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var option = options[el.getAttribute("data-chart")];
