@@ -69,7 +69,8 @@ def headline(brief: dict[str, Any]) -> list[str]:
         before = sum(s["previous_share"] or 0 for s in own) if brief["volume"]["previous"] else None
         lines.append(f"- 声量份额 **{pct(share)}**（上期 {pct(before)}，{points(share, before)}）")
     before_score = "-" if health["previous"] is None else health["previous"]
-    lines.append(f"- 品牌健康度 **{health['score']}**（上期 {before_score}）：{health['explained']}")
+    score = "-" if health["score"] is None else health["score"]
+    lines.append(f"- 品牌健康度 **{score}**（上期 {before_score}）：{health['explained']}")
     lines.append(
         f"- 事件 {sla['incidents']} 起，按时响应 {sla['answered_in_time']}/{sla['decided']}，"
         f"超时 {sla['breaches']}"

@@ -133,3 +133,4 @@ def test_an_empty_database_gives_zeros_not_errors(engine: Engine) -> None:
     assert brief["days"][0] == "2026-11-01" and len(brief["days"]) == 30
     assert brief["volume"]["total"] == 0 and brief["sentiment"]["negative_share"] is None
     assert brief["coverage"]["share"] is None and brief["stories"] == []
+    assert brief["health"]["score"] is None  # not a 75 made of defaults
