@@ -36,6 +36,7 @@ from monitor.config import Config, config_from_dict
 from monitor.reports import BriefRequest, build_brief
 from monitor.storage.engine import open_database
 from monitor.storage.schema import incidents, mentions, source_outages, sources
+from monitor.storage.transactions import read_transaction
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -181,7 +182,7 @@ def generate(engine: Engine, n: int, seed: int = 16, brands: int = 10) -> None:
 def time_brief(engine: Engine, cfg: Config, brands: tuple[str, ...], runs: int) -> tuple[float, list[float]]:
     def once() -> float:
         start = time.perf_counter()
-        with engine.connect() as conn:
+        with read_transaction(engine) as conn:
             build_brief(conn, cfg, BriefRequest("week", brands), now=NOW, zone=ZONE)
         return time.perf_counter() - start
 

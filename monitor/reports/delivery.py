@@ -19,6 +19,7 @@ from monitor.reports.briefing import BriefRequest, build_brief
 from monitor.reports.periods import brief_window
 from monitor.reports.rendering import html, summary_markdown, title
 from monitor.storage import brief_repo
+from monitor.storage.transactions import read_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -73,7 +74,7 @@ def enqueue_due_briefs(engine: Engine, config: Config, now: datetime) -> int:
         first_day = window.days[0].isoformat()
         scope = hashlib.sha256("|".join(entry.brands).encode()).hexdigest()[:12]
         keys = {ch: f"brief:{entry.period}:{scope}:{first_day}:{ch}" for ch in entry.channels}
-        with engine.connect() as conn:
+        with read_transaction(engine) as conn:
             waiting = set(keys.values()) - brief_repo.existing_keys(conn, list(keys.values()))
             if not waiting:
                 continue

@@ -4,7 +4,8 @@ this period's sample exceeds what the previous period's rate predicts.
     excess(term) = count_now - count_before x (texts_now / texts_before)
 
 Terms are ranked by excess; single characters, numbers, stop words and the brands' own names are left
-out (they are always "frequent"). jieba is imported on the first call only, never by ``brandguard check``.
+out, and so is any word inside a brand's name (they are always "frequent"). jieba is imported on the
+first call only, never by ``brandguard check``.
 """
 
 from __future__ import annotations
@@ -74,7 +75,12 @@ class RisingTerm:
 
 
 def _terms(text: str, cut: Callable[[str], list[str]], exclude: frozenset[str]) -> set[str]:
-    words = [w for w in cut(text) if _WORD.match(w) and w not in STOP_WORDS and w.lower() not in exclude]
+    # jieba splits 甲品牌 into 甲 / 品牌: a word inside a brand's name is the brand, not news.
+    words = [
+        w
+        for w in cut(text)
+        if _WORD.match(w) and w not in STOP_WORDS and not any(w.lower() in name for name in exclude)
+    ]
     phrases = {a + b for a, b in pairwise(words) if len(a + b) <= 8}
     return set(words) | phrases
 

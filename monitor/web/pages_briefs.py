@@ -79,11 +79,12 @@ def mentions_export(
     from monitor.reports.mention_export import MAX_ROWS
     from monitor.storage.brief_repo import source_names
     from monitor.storage.mentions_repo import list_mentions
+    from monitor.storage.transactions import read_transaction
     from monitor.web.pages_mentions import WINDOWS
 
     state = request.app.state.web
     since = state.now() - WINDOWS[window] if window in WINDOWS else None
-    with state.engine.connect() as conn:
+    with read_transaction(state.engine) as conn:
         names = source_names(conn)
         source_id = next((i for i, n in names.items() if n == source), -1) if source else None
         rows = list_mentions(

@@ -75,7 +75,7 @@ def test_api_refuses_bad_input_with_a_clear_answer(client: Any) -> None:
 def test_page_carries_chart_data_in_a_json_block_and_no_inline_chart_code(client: Any) -> None:
     c, _ = client
     page = c.get("/reports/brief", params={"since": "2026-11-23"}, headers={"Accept": "text/html"})
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text[-3000:]
     html = page.text
     start = html.index('<script type="application/json" id="brief-data">') + len(
         '<script type="application/json" id="brief-data">'
@@ -104,7 +104,7 @@ def test_xlsx_download_opens_with_openpyxl_with_sheets_data_and_native_charts(cl
 
     c, _ = client
     response = c.get("/reports/brief/export", params={"format": "xlsx", "since": "2026-11-23"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert (
         response.headers["content-disposition"]
         == 'attachment; filename="brandguard-brief-week-2026-11-23.xlsx"'
