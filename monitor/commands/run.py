@@ -11,6 +11,8 @@ from monitor.context import Context
 from monitor.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from monitor.crawl.daemon import Daemon
     from monitor.web.metrics_server import MetricsServer
 
@@ -74,7 +76,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         steps = RealSteps(config, actor="daemon", parse_executor=executor).steps()
         alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
-        daemon = Daemon(ctx.engine, config, steps, alerting=alerting)
+        daemon = Daemon(ctx.engine, config, steps, alerting=alerting, extra_ticks=briefing_ticks(ctx))
         daemon.audit_environment(ctx.config_path, datetime.now(UTC))
         if not args.once:
             return _run_forever(daemon, args, ctx)
@@ -82,6 +84,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         daemon.sync_sources(now)
         report = daemon.poll_tick(now)
         daemon.deadline_tick(now)
+        for _name, tick, _every in daemon.extra_ticks:
+            tick(now)
         sent = daemon.outbox_tick(now)
         stored = sum(r.stored for r in report.results)
         errors = [r for r in report.results if r.outcome in ("error", "disabled")]
@@ -91,6 +95,19 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+BRIEFING_TICK_S = 60
+
+
+def briefing_ticks(ctx: Context) -> tuple[tuple[str, Callable[[datetime], object], int], ...]:
+    """The scheduled-briefing tick, when ``[[reports]]`` asks for any (monitor.reports.delivery)."""
+    if not ctx.config.reports:
+        return ()
+    from monitor.reports import enqueue_due_briefs
+
+    engine, config = ctx.engine, ctx.config
+    return (("briefs", lambda now: enqueue_due_briefs(engine, config, now), BRIEFING_TICK_S),)
 
 
 def _run_forever(daemon: Daemon, args: argparse.Namespace, ctx: Context) -> int:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.alerting import AlertsSection, ChannelConfig, RouteConfig, check_alert_references
+from monitor.config.briefings import BriefingSchedule, check_briefing_references
 from monitor.config.fields import DEFAULT_TIMEZONE, ConfigKeyError, StrictModel, check_timezone
 from monitor.config.sources import SourceConfig
 from monitor.errors import ConfigError
@@ -68,6 +70,8 @@ class BrandConfig(StrictModel):
     query: str = Field(min_length=1)
     # Terms that veto a match wherever they occur (e.g. the housing estate 星河湾小区).
     exclude: tuple[str, ...] = ()
+    # "competitor": monitored for share of voice in briefings, never the subject of a brief's alerts.
+    role: Literal["own", "competitor"] = "own"
 
     @field_validator("exclude")
     @classmethod
@@ -91,6 +95,7 @@ class Config(StrictModel):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     channels: list[ChannelConfig] = Field(default_factory=list)
     routes: list[RouteConfig] = Field(default_factory=list)
+    reports: tuple[BriefingSchedule, ...] = ()
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Config:
@@ -148,6 +153,7 @@ class Config(StrictModel):
         except ValueError as exc:
             key, _, detail = str(exc).partition(": ")
             raise ConfigKeyError(key, detail) from None
+        check_briefing_references(self.reports, list(seen), [c.name for c in self.channels])
         return self
 
     def brand(self, name: str) -> BrandConfig:

@@ -107,6 +107,8 @@ class Daemon:
     stop_grace_s: float = STOP_GRACE_S
     stop_event: threading.Event = field(default_factory=threading.Event)
     alerting: AlertTicks | None = None  # None: crawl and store only (benchmarks, crawl tests)
+    # Ticks other wings add through the composition root (e.g. scheduled briefings): (name, tick, every_s).
+    extra_ticks: tuple[tuple[str, Callable[[datetime], object], int], ...] = ()
 
     # --- ticks -------------------------------------------------------------------------------------
 
@@ -234,6 +236,7 @@ class Daemon:
             ("deadlines", self.deadline_tick, daemon_cfg.deadline_tick_s),
             ("outbox", self.outbox_tick, OUTBOX_TICK_S),
             ("audit", self.audit_tick, AUDIT_TICK_S),
+            *self.extra_ticks,
         )
         for name, tick, every_s in jobs:
             scheduler.add_job(

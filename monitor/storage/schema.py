@@ -112,6 +112,21 @@ mentions = Table(
 Index("ix_mentions_brand_published", mentions.c.brand, mentions.c.published_at)
 Index("ix_mentions_story", mentions.c.story_key)
 Index("ix_mentions_policy_pending", mentions.c.policy_done)
+# Briefings (monitor.storage.brief_repo): covers the GROUP BYs of volume, stories, sources and authors so
+# they read the index instead of the wide rows; a weekly brief over 1M mentions went 2.6 s -> 0.7 s for
+# the volume query alone on SQLite (BENCHMARKS.md).
+Index(
+    "ix_mentions_brief",
+    mentions.c.brand,
+    mentions.c.published_at,
+    mentions.c.label,
+    mentions.c.story_key,
+    mentions.c.source_id,
+    mentions.c.author,
+    mentions.c.followers,
+    mentions.c.likes,
+    mentions.c.reposts,
+)
 
 # --- alerts -------------------------------------------------------------------------------------
 

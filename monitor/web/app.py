@@ -107,17 +107,20 @@ def create_app(
     from monitor import __version__
     from monitor.web import (
         api_audit,
+        api_briefs,
         api_check,
         api_incidents,
         api_mentions,
         api_system,
         pages_audit,
         pages_auth,
+        pages_briefs,
         pages_check,
         pages_incidents,
         pages_mentions,
         pages_reports,
         pages_users,
+        static_files,
     )
     from monitor.web.templating import make_templates
 
@@ -148,11 +151,11 @@ def create_app(
         https_only=secure_cookies,
     )
     routers = []
-    for module in (api_system, api_check, api_mentions, api_incidents, api_audit):
+    for module in (api_system, api_check, api_mentions, api_incidents, api_audit, api_briefs):
         app.include_router(module.router)
         routers.append(module.router)
-    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_reports,
-                   pages_users):
+    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_briefs,
+                   pages_reports, pages_users, static_files):
         app.include_router(module.router, include_in_schema=False)
         routers.append(module.router)
     app.state.routers = routers

@@ -38,6 +38,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/audit/verify"): AUDIT_READERS,
     ("GET", "/api/v1/audit/export"): AUDIT_READERS,
     ("GET", "/api/v1/sources"): ALL_ROLES,
+    ("GET", "/api/v1/reports/brief"): ALL_ROLES,
     ("GET", "/api/v1/users"): ADMINS,
     ("POST", "/api/v1/users"): ADMINS,
     ("POST", "/api/v1/users/{name}/disable"): ADMINS,
@@ -54,6 +55,10 @@ PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/audit"): AUDIT_READERS,
     ("GET", "/audit/export"): AUDIT_READERS,
     ("GET", "/reports"): ALL_ROLES,
+    ("GET", "/reports/brief"): ALL_ROLES,
+    ("GET", "/reports/brief/export"): ALL_ROLES,
+    ("GET", "/mentions/export"): ALL_ROLES,
+    ("GET", "/static/{path:path}"): ALL_ROLES,  # console scripts and vendored ECharts
     ("GET", "/users"): ADMINS,
     ("POST", "/users"): ADMINS,
     ("POST", "/users/{name}/disable"): ADMINS,

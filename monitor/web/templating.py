@@ -22,6 +22,7 @@ NAV = (
     ("/check", "文案检查"),
     ("/audit", "审计日志"),
     ("/reports", "报表"),
+    ("/reports/brief", "简报"),
     ("/users", "用户"),
 )
 

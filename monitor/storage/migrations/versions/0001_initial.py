@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:20:15.071731
+Create Date: 2026-12-02 03:23:33.519280
 """
 
 from __future__ import annotations
@@ -185,6 +185,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('brand', 'dedup_key', name='uq_mentions_brand_dedup_key')
     )
     op.create_index('ix_mentions_brand_published', 'mentions', ['brand', 'published_at'], unique=False)
+    op.create_index('ix_mentions_brief', 'mentions', ['brand', 'published_at', 'label', 'story_key', 'source_id', 'author', 'followers', 'likes', 'reposts'], unique=False)
     op.create_index('ix_mentions_policy_pending', 'mentions', ['policy_done'], unique=False)
     op.create_index('ix_mentions_story', 'mentions', ['story_key'], unique=False)
     op.create_table('outbox',
@@ -230,6 +231,7 @@ def downgrade() -> None:
     op.drop_table('outbox')
     op.drop_index('ix_mentions_story', table_name='mentions')
     op.drop_index('ix_mentions_policy_pending', table_name='mentions')
+    op.drop_index('ix_mentions_brief', table_name='mentions')
     op.drop_index('ix_mentions_brand_published', table_name='mentions')
     op.drop_table('mentions')
     op.drop_index('ix_deadline_events_pending', table_name='deadline_events')
