@@ -83,7 +83,7 @@ class IncidentUpdate:
 
 def deadline_for(opened_at: datetime, severity: str, params: UpdateParams) -> datetime:
     """respond_by for a tier, counted from the incident's opening (24x7 or working time)."""
-    calendar = params.calendars[severity] if severity in params.calendars else params.calendar
+    calendar = params.calendars.get(severity, params.calendar)
     return respond_by(opened_at, params.respond_by_hours.get(severity, DEFAULT_HOURS), calendar)
 
 

@@ -190,6 +190,7 @@ def _action(args: argparse.Namespace, ctx: Context) -> int:
 
 def _channels(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.incidents import channel_status, enable_channel
+    from monitor.storage.times import as_utc_required
     from monitor.storage.transactions import read_transaction
 
     if args.enable:
@@ -210,8 +211,19 @@ def _channels(args: argparse.Namespace, ctx: Context) -> int:
         status = "ok"
         if s and s["disabled_at"]:
             status = f"DISABLED since {_local(s['disabled_at'], tz)}: {s['disabled_reason']}"
-        print(f"{c.name:<20} {c.kind:<9} {c.rate_per_minute}/min  {status}")
+        elif s and _failing(s):
+            # The last attempt failed (an HTTP 200 without the platform's success code included).
+            status = f"FAILING since {_local(as_utc_required(s['last_fail_at']), tz)}: {s['last_error']}"
+        counts = f"sent {(s or {}).get('ok_count') or 0}, failed {(s or {}).get('fail_count') or 0}"
+        print(f"{c.name:<20} {c.kind:<9} {c.rate_per_minute}/min  {counts}  {status}")
     return 0
+
+
+def _failing(state: dict[str, object]) -> bool:
+    from monitor.storage.times import as_utc
+
+    failed, ok = as_utc(state.get("last_fail_at")), as_utc(state.get("last_ok_at"))  # type: ignore[arg-type]
+    return failed is not None and (ok is None or failed > ok)
 
 
 def _feedback(args: argparse.Namespace, ctx: Context) -> int:

@@ -41,8 +41,8 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
 
     from monitor.incidents.calendar_status import calendar_warning
 
-    warning = calendar_warning(config, datetime.now(UTC))
-    if warning:
-        print(f"brandguard: warning: {path}: alerts.holiday_years: {warning}", file=sys.stderr)
+    calendar = calendar_warning(config, datetime.now(UTC))
+    if calendar:
+        print(f"brandguard: warning: {path}: alerts.holiday_years: {calendar}", file=sys.stderr)
     print(f"OK: {len(config.brands)} brands, {len(config.sources)} sources, {len(config.channels)} channels")
     return 0

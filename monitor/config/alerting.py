@@ -121,7 +121,7 @@ class AlertsSection(_Strict):
     business_hours: BusinessHours = BusinessHours()
     # Per-severity calendar; severities not listed use ``calendar``. P1 is round the clock by default.
     severity_calendars: dict[Severity, Literal["24x7", "business"]] = Field(
-        default_factory=lambda: {"P1": "24x7"}  # type: ignore[dict-item]
+        default_factory=lambda: {"P1": "24x7"}  # type: ignore[arg-type]
     )
     holiday_years: list[HolidayYearConfig] = Field(default_factory=list)
     reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [120, 60, 30])

@@ -76,5 +76,5 @@ def test_configured_year_fills_the_gap() -> None:
 
 @pytest.mark.parametrize("bad", ["2027-13-01", "2027-02-10..2027-02-01", "tomorrow"])
 def test_bad_days_are_named(bad: str) -> None:
-    with pytest.raises(ValueError, match="2027|tomorrow"):
+    with pytest.raises(ValueError, match=r"2027|tomorrow"):
         expand_days([bad])
