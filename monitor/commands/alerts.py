@@ -61,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     )
     channels.set_defaults(handler=_channels)
 
+    from monitor.commands.alerts_ops import register_ops
+
+    register_ops(sub, parents, _incident_id)
+
 
 def _incident_id(value: str) -> int:
     try:

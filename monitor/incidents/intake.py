@@ -29,7 +29,7 @@ from monitor.incidents.clock import reschedule_events
 from monitor.incidents.enqueue import Notice, enqueue_many
 from monitor.incidents.journal import SYSTEM_ACTOR, audit
 from monitor.incidents.settings import routes, update_params
-from monitor.storage import deadline_events_repo, incidents_repo
+from monitor.storage import deadline_events_repo, incident_ops_repo, incidents_repo
 from monitor.storage.mentions_repo import MentionRow, get_mention
 from monitor.storage.times import as_utc_required
 
@@ -84,6 +84,10 @@ def _handle_mention(conn: Connection, config: Config, mention_id: int, now: date
     params = update_params(config, mention.brand)
     alertable, reasons = is_alertable(facts, params.policy)
     incident = incidents_repo.open_for_story(conn, mention.brand, mention.story_key, OPEN_STATES)
+    if incident is None:
+        # The story's incident was merged into another: later mentions follow it there.
+        survivor = incident_ops_repo.merged_survivor(conn, mention.brand, mention.story_key, OPEN_STATES)
+        incident = incidents_repo.get_row(conn, survivor) if survivor is not None else None
     if incident is None and alertable:
         incident = _same_story_elsewhere(conn, config, mention, now)
     if incident is None and not alertable:
