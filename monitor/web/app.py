@@ -108,11 +108,13 @@ def create_app(
     from monitor.web import (
         api_audit,
         api_check,
+        api_incident_ops,
         api_incidents,
         api_mentions,
         api_system,
         pages_audit,
         pages_auth,
+        pages_board,
         pages_check,
         pages_incidents,
         pages_mentions,
@@ -148,11 +150,11 @@ def create_app(
         https_only=secure_cookies,
     )
     routers = []
-    for module in (api_system, api_check, api_mentions, api_incidents, api_audit):
+    for module in (api_system, api_check, api_mentions, api_incidents, api_incident_ops, api_audit):
         app.include_router(module.router)
         routers.append(module.router)
-    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_reports,
-                   pages_users):
+    for module in (pages_auth, pages_incidents, pages_board, pages_mentions, pages_check, pages_audit,
+                   pages_reports, pages_users):
         app.include_router(module.router, include_in_schema=False)
         routers.append(module.router)
     app.state.routers = routers
