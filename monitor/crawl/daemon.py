@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from monitor.config import Config
 
 log = logging.getLogger(__name__)
+SPIKE_TICK_S = 300  # brand-level volume spikes (monitor.incidents.spikes)
 
 # A claim outlives the crawl of the whole claimed batch (see claim_lease_s) with margin; a daemon killed
 # with -9 leaves claims that simply expire, after which another worker (or the restart) takes over.
@@ -179,6 +180,11 @@ class Daemon:
 
         return int(tick_deadlines(self.engine, self.config, now))
 
+    def spike_tick(self, now: datetime) -> int:
+        from monitor.incidents.spikes import check_spikes
+
+        return int(check_spikes(self.engine, self.config, now))
+
     def outbox_tick(self, now: datetime, *, transport: Any = None) -> int:
         from monitor.incidents.outbox import deliver_due
 
@@ -203,6 +209,7 @@ class Daemon:
             ("deadlines", self.deadline_tick, daemon_cfg.deadline_tick_s),
             ("outbox", self.outbox_tick, OUTBOX_TICK_S),
             ("audit", self.audit_tick, AUDIT_TICK_S),
+            ("spikes", self.spike_tick, SPIKE_TICK_S),
         )
         for name, tick, every_s in jobs:
             scheduler.add_job(
