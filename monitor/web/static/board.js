@@ -21,6 +21,24 @@
 
   var knownP1 = p1Ids(body);
 
+  // Same format as base.html's ticking countdown: fresh rows show the browser's clock at once, not the
+  // server's render time (they would jump back and forth by the clock skew otherwise).
+  function fmt(ms) {
+    var neg = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var t = h + ":" + (m < 10 ? "0" : "") + m + ":" + (r < 10 ? "0" : "") + r;
+    return neg ? "已超时 " + t : t;
+  }
+
+  function tick(root) {
+    var now = Date.now();
+    root.querySelectorAll("[data-deadline]").forEach(function (el) {
+      var ms = Date.parse(el.getAttribute("data-deadline")) - now;
+      el.textContent = fmt(ms);
+      el.classList.toggle("overdue", ms < 0);
+    });
+  }
+
   function optedIn() {
     return window.localStorage && localStorage.getItem(OPT_IN_KEY) === "1";
   }
@@ -65,6 +83,7 @@
         var now = p1Ids(fresh);
         Object.keys(now).forEach(function (id) { if (!knownP1[id]) { announce(now[id]); } });
         knownP1 = now;
+        tick(fresh);
         body.replaceWith(fresh);
         body = fresh;
         if (count) { count.textContent = fresh.getAttribute("data-count"); }
