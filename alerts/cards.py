@@ -22,7 +22,8 @@ Platform facts the bodies respect (documented limits of the custom/group bots):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -254,12 +255,10 @@ def wecom_body(card: Mapping[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def _size(body: Mapping[str, Any]) -> int:
-    import json
-
     return len(json.dumps(body, ensure_ascii=False).encode())
 
 
-def _fit(body: dict[str, Any], limit: int, shrink: Any) -> dict[str, Any]:
+def _fit(body: dict[str, Any], limit: int, shrink: Callable[[dict[str, Any], int], None]) -> dict[str, Any]:
     """Shorten the main text until the body fits the platform's limit (mentions and buttons survive)."""
     excess = _size(body) - limit
     if excess > 0:

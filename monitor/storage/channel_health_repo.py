@@ -4,6 +4,7 @@ error. Read by ``brandguard alerts channels`` and ``/metrics``."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -13,7 +14,7 @@ from monitor.storage.schema import channel_state
 from monitor.storage.times import as_utc, to_db
 
 
-def record_ok(conn: Connection, name: str, now: Any) -> None:
+def record_ok(conn: Connection, name: str, now: datetime) -> None:
     conn.execute(
         update(channel_state)
         .where(channel_state.c.name == name)
@@ -21,7 +22,7 @@ def record_ok(conn: Connection, name: str, now: Any) -> None:
     )
 
 
-def record_failure(conn: Connection, name: str, error: str, now: Any) -> None:
+def record_failure(conn: Connection, name: str, error: str, now: datetime) -> None:
     conn.execute(
         update(channel_state)
         .where(channel_state.c.name == name)
