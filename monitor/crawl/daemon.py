@@ -181,7 +181,7 @@ class Daemon:
         return int(tick_deadlines(self.engine, self.config, now))
 
     def spike_tick(self, now: datetime) -> int:
-        from monitor.incidents.spikes import check_spikes
+        from monitor.incidents import check_spikes
 
         return int(check_spikes(self.engine, self.config, now))
 
