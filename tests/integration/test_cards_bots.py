@@ -58,11 +58,11 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_p1_card_with_signed_button_and_mentions_on_every_platform(
-    bots: tuple[str, fb.BotState], sqlite_url: str, env: None
+    bots: tuple[str, fb.BotState], db_url: str, env: None
 ) -> None:
     base, state = bots
     cfg = _config(base)
-    engine = open_database(sqlite_url)
+    engine = open_database(db_url)
     try:
         add_mention(engine, followers=200_000, risk_terms=["召回"])  # reach -> P1
         incidents.process_pending_mentions(engine, cfg, T0)  # type: ignore[arg-type]

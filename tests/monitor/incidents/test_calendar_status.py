@@ -44,3 +44,30 @@ def test_bad_holiday_years_name_the_key(years: list[dict[str, object]], fragment
     with pytest.raises(ConfigError, match=fragment) as info:
         config_from_dict({"alerts": {"holiday_years": years}})
     assert "holiday_years" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ({"name": "a", "hours": "9-18"}, "alerts.oncall[0].hours"),
+        ({"name": "a", "mobile": "138-0000"}, "alerts.oncall[0].mobile"),
+        ({"name": "a", "days": "weekends"}, "alerts.oncall[0].days"),
+        ({"name": "a", "user_ids": {"slack": "x"}}, "alerts.oncall[0].user_ids"),
+    ],
+)
+def test_bad_oncall_entries_name_the_key(entry: dict[str, object], fragment: str) -> None:
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        config_from_dict({"alerts": {"oncall": [entry]}})
+    assert fragment in str(info.value)
+
+
+def test_console_url_must_be_http() -> None:
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="console_url"):
+        config_from_dict({"alerts": {"console_url": "bg.example.com"}})
+    assert config_from_dict({"alerts": {"console_url": "https://bg.example.com/"}}).alerts.console_url == (
+        "https://bg.example.com"
+    )
