@@ -119,6 +119,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
             format_time_left(r["respond_by"] - now) if r["state"] in ("open", "acknowledged") else r["state"]
         )
         breached = " BREACHED" if r["breached_at"] else ""
+        breached += f"  owner {r['owner']}" if r.get("owner") else ""
         print(
             f"#{r['id']:<5} {r['severity']} {r['state']:<12} {r['brand']}  "
             f"opened {_local(r['opened_at'], tz)}  due {_local(r['respond_by'], tz)} ({clock}){breached}  "
