@@ -111,3 +111,21 @@ def merged_survivor(conn: Connection, brand: str, story_key: str, open_states: C
 
 def story_key_of(conn: Connection, mention_id: int) -> str:
     return str(conn.execute(select(mentions.c.story_key).where(mentions.c.id == mention_id)).scalar_one())
+
+
+def open_ids_for_story(
+    conn: Connection, brand: str, story_key: str, open_states: Collection[str]
+) -> list[int]:
+    """Every open incident of the brand under this story key, newest first (several when a shared
+    headline template gave two stories one key)."""
+    return list(
+        conn.execute(
+            select(incidents.c.id)
+            .where(
+                incidents.c.brand == brand,
+                incidents.c.story_key == story_key,
+                incidents.c.state.in_(open_states),
+            )
+            .order_by(incidents.c.id.desc())
+        ).scalars()
+    )

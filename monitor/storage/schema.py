@@ -99,6 +99,7 @@ mentions = Table(
 Index("ix_mentions_brand_published", mentions.c.brand, mentions.c.published_at)
 Index("ix_mentions_story", mentions.c.story_key)
 Index("ix_mentions_policy_pending", mentions.c.policy_done)
+Index("ix_mentions_incident", mentions.c.incident_id)  # an incident's mentions: timeline, merge, split
 
 # --- alerts -------------------------------------------------------------------------------------
 

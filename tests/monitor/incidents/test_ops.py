@@ -82,15 +82,16 @@ def test_merge_moves_mentions_keeps_both_histories_and_is_not_feedback(engine: E
 
 
 def test_split_makes_a_new_incident_on_the_same_clock(engine: Engine) -> None:
-    add_mention(engine, story="s", title="云帆S3召回")
-    add_mention(engine, story="s", title="云帆用户数据泄露", followers=20_000)
+    # Nothing in these titles tells the linker they differ: one incident, split by a person.
+    add_mention(engine, story="s", title="云帆门店服务差")
+    add_mention(engine, story="s", title="云帆发布会翻车", followers=20_000)
     incidents.process_pending_mentions(engine, CFG, T0)
     with engine.connect() as conn:
         [incident_id] = conn.execute(select(incidents_t.c.id)).scalars()
-        leak = conn.execute(select(mentions.c.id).where(mentions.c.title == "云帆用户数据泄露")).scalar_one()
+        leak = conn.execute(select(mentions.c.id).where(mentions.c.title == "云帆发布会翻车")).scalar_one()
     original = _incident(engine, incident_id)
     new = split(engine, CFG, incident_id, [leak], actor="lead", now=T0 + timedelta(minutes=3))
-    assert new["mention_count"] == 1 and new["reach"] == 20_000 and new["title"] == "云帆用户数据泄露"
+    assert new["mention_count"] == 1 and new["reach"] == 20_000 and new["title"] == "云帆发布会翻车"
     assert new["respond_by"] == original["respond_by"] and new["severity"] == original["severity"]
     assert _incident(engine, incident_id)["mention_count"] == 1
     assert "incident.split" in _audit(engine, f"incident:{incident_id}")
@@ -99,3 +100,16 @@ def test_split_makes_a_new_incident_on_the_same_clock(engine: Engine) -> None:
         split(engine, CFG, incident_id, [leak], actor="lead", now=T0)
     with pytest.raises(AlertsError, match="nothing behind"):
         split(engine, CFG, new["id"], [leak], actor="lead", now=T0)
+
+
+def test_one_template_key_does_not_fold_different_events_into_one_incident(engine: Engine) -> None:
+    # The dedup fingerprint gave these one story key (a shared template); the facts say two stories.
+    titles = ["【舆情】云帆S3召回", "【舆情】云帆用户数据泄露", "【舆情】云帆S3召回后续", "【舆情】云帆信息外泄"]
+    for title in titles:
+        add_mention(engine, story="template", title=title)
+    incidents.process_pending_mentions(engine, CFG, T0)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(incidents_t.c.title, incidents_t.c.mention_count).order_by(incidents_t.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("【舆情】云帆S3召回", 2), ("【舆情】云帆用户数据泄露", 2)]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:30:40.866876
+Create Date: 2026-12-02 03:06:19.865411
 """
 
 from __future__ import annotations
@@ -204,6 +204,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('brand', 'dedup_key', name='uq_mentions_brand_dedup_key')
     )
     op.create_index('ix_mentions_brand_published', 'mentions', ['brand', 'published_at'], unique=False)
+    op.create_index('ix_mentions_incident', 'mentions', ['incident_id'], unique=False)
     op.create_index('ix_mentions_policy_pending', 'mentions', ['policy_done'], unique=False)
     op.create_index('ix_mentions_story', 'mentions', ['story_key'], unique=False)
     op.create_table('outbox',
@@ -236,6 +237,7 @@ def downgrade() -> None:
     op.drop_table('outbox')
     op.drop_index('ix_mentions_story', table_name='mentions')
     op.drop_index('ix_mentions_policy_pending', table_name='mentions')
+    op.drop_index('ix_mentions_incident', table_name='mentions')
     op.drop_index('ix_mentions_brand_published', table_name='mentions')
     op.drop_table('mentions')
     op.drop_index('ix_incident_notes_incident', table_name='incident_notes')
