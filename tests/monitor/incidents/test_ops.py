@@ -104,7 +104,12 @@ def test_split_makes_a_new_incident_on_the_same_clock(engine: Engine) -> None:
 
 def test_one_template_key_does_not_fold_different_events_into_one_incident(engine: Engine) -> None:
     # The dedup fingerprint gave these one story key (a shared template); the facts say two stories.
-    titles = ["【舆情】云帆S3召回", "【舆情】云帆用户数据泄露", "【舆情】云帆S3召回后续", "【舆情】云帆信息外泄"]
+    titles = [
+        "【舆情】云帆S3召回",
+        "【舆情】云帆用户数据泄露",
+        "【舆情】云帆S3召回后续",
+        "【舆情】云帆信息外泄",
+    ]
     for title in titles:
         add_mention(engine, story="template", title=title)
     incidents.process_pending_mentions(engine, CFG, T0)
