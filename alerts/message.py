@@ -36,6 +36,9 @@ class IncidentSnapshot:
     crisis_terms: Sequence[str] = ()
     top_title: str = ""
     top_url: str | None = None
+    max_p_negative: float = 0.0
+    state: str = "open"
+    reason: str = ""  # e.g. a brand-level spike: "负面声量 42 条/小时，是同时段基线的 5.3 倍"
 
 
 def _fmt(ts: datetime, tz: str) -> str:
@@ -76,7 +79,9 @@ def render(
     ]
     if incident.top_url:
         md.append(f"[查看原文]({incident.top_url})")
-    md.append(f"确认：`{ack}`")
+    # A console link is a button-like markdown link; a CLI hint stays code so it can be copied.
+    is_link = ack.startswith(("http://", "https://"))
+    md.append(f"[处理 #{incident.id}]({ack})" if is_link else f"确认：`{ack}`")
     return {
         "kind": kind,
         "title": title,

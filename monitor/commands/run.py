@@ -76,7 +76,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         steps = RealSteps(config, actor="daemon", parse_executor=executor).steps()
         alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
-        daemon = Daemon(ctx.engine, config, steps, alerting=alerting, extra_ticks=briefing_ticks(ctx))
+        ticks = briefing_ticks(ctx) + spike_ticks(ctx)
+        daemon = Daemon(ctx.engine, config, steps, alerting=alerting, extra_ticks=ticks)
         daemon.audit_environment(ctx.config_path, datetime.now(UTC))
         if not args.once:
             return _run_forever(daemon, args, ctx)
@@ -108,6 +109,20 @@ def briefing_ticks(ctx: Context) -> tuple[tuple[str, Callable[[datetime], object
 
     engine, config = ctx.engine, ctx.config
     return (("briefs", lambda now: enqueue_due_briefs(engine, config, now), BRIEFING_TICK_S),)
+
+
+SPIKE_TICK_S = 300
+
+
+def spike_ticks(ctx: Context) -> tuple[tuple[str, Callable[[datetime], object], int], ...]:
+    """Brand-level volume spikes (monitor.incidents.spikes), handed to the daemon like the briefings:
+    the crawl wing does not import the incidents wing, its floor-mate."""
+    if not ctx.config.alerts.spike.enabled:
+        return ()
+    from monitor.incidents import check_spikes
+
+    engine, config = ctx.engine, ctx.config
+    return (("spikes", lambda now: check_spikes(engine, config, now), SPIKE_TICK_S),)
 
 
 def _run_forever(daemon: Daemon, args: argparse.Namespace, ctx: Context) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from alerts.message import IncidentSnapshot
 from alerts.outgoing import OutgoingMessage, RenderSettings, compose
+from monitor.incidents.card_settings import with_cards
 from monitor.incidents.settings import render_settings
 from monitor.storage import incidents_repo, outbox_repo
 from monitor.storage.incidents_repo import TopMention
@@ -52,6 +53,9 @@ def snapshot(row: RowMapping | Mapping[str, Any], tops: Mapping[int, TopMention]
         crisis_terms=tuple(row["crisis_terms"] or ()),
         top_title=top_title,
         top_url=top_url,
+        max_p_negative=float(row.get("max_p_negative") or 0.0),
+        state=str(row.get("state") or "open"),
+        reason=str(row.get("reason") or ""),
     )
 
 
@@ -67,7 +71,7 @@ def enqueue_many(
     notices = [n for n in notices if n.channels]
     if not notices:
         return 0
-    settings = settings or render_settings(config)
+    settings = with_cards(conn, config, settings or render_settings(config), now)
     tops = incidents_repo.top_mentions(conn, [n.incident["top_mention_id"] for n in notices])
     messages: list[OutgoingMessage] = []
     for notice in notices:

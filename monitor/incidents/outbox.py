@@ -15,6 +15,7 @@ the same idempotency key, so the receiver can recognise the retry.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection, Engine
 
 from alerts import ratelimit
-from alerts.delivery import Digest, Item, Queued, plan_delivery
+from alerts.delivery import Digest, Item, Queued, is_urgent, plan_delivery
 from alerts.errors import NotifierError
 from alerts.message import render_digest
 from alerts.notifiers.base import Notifier
@@ -35,7 +36,7 @@ from alerts.send_outcome import SENT, SendOutcome, after_error
 from monitor.incidents.channels import channel_state, sent_window
 from monitor.incidents.journal import SYSTEM_ACTOR, audit
 from monitor.incidents.settings import build_notifier
-from monitor.storage import outbox_repo
+from monitor.storage import channel_health_repo, outbox_repo
 from monitor.storage.outbox_repo import OutboxRow
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from monitor.config import Config
 
 __all__ = ["LEASE", "build_notifier", "deliver_due", "worker_id"]
+
+log = logging.getLogger("brandguard.notify")
 
 LEASE = timedelta(minutes=2)
 BATCH = 500
@@ -106,7 +109,10 @@ def _deliver_channel(
 ) -> int:
     by_id = {r.id: r for r in rows}
     plan = plan_delivery(
-        [Queued(r.id, r.severity, r.payload.get("held") == HELD_QUIET) for r in rows],
+        [
+            Queued(r.id, r.severity, r.payload.get("held") == HELD_QUIET, is_urgent(r.severity, r.kind))
+            for r in rows
+        ],
         sent_window=window,
         per_minute=per_minute,
         now=now,
@@ -185,6 +191,13 @@ def _send_one(
             next_attempt_at=outcome.next_attempt_at,
             sent_at=now if outcome.status == "sent" else None,
         )
+        if outcome.status == "sent":
+            channel_health_repo.record_ok(conn, channel, now)
+        else:
+            channel_health_repo.record_failure(conn, channel, detail, now)
+            log.warning(
+                "channel %s: message %s not delivered (%s): %s", channel, row.id, outcome.status, detail
+            )
         if outcome.status == "sent":
             # FOR UPDATE: concurrent senders on PostgreSQL must not lose each other's send times.
             recent = ratelimit.prune(outbox_repo.sent_window(conn, channel, for_update=True), now)

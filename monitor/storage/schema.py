@@ -127,6 +127,7 @@ Index(
     mentions.c.likes,
     mentions.c.reposts,
 )
+Index("ix_mentions_incident", mentions.c.incident_id)  # an incident's mentions: timeline, merge, split
 
 # --- alerts -------------------------------------------------------------------------------------
 
@@ -161,9 +162,25 @@ incidents = Table(
     Column("breached_at", UTC_TIME),
     Column("highest_notified_severity", String(4)),  # re-notify once per tier rise, never per repost
     Column("updated_at", UTC_TIME, nullable=False),
+    Column("owner", String(200)),  # who runs it (assign); NULL = nobody yet
+    Column("assigned_at", UTC_TIME),
+    Column("merged_into", Integer),  # state "duplicate": the incident it was merged into
+    Column("reason", Text),  # why it was raised when it is not one story (a brand-level spike)
 )
 Index("ix_incidents_open_story", incidents.c.brand, incidents.c.story_key, incidents.c.state)
 Index("ix_incidents_state_deadline", incidents.c.state, incidents.c.respond_by)
+
+# Internal notes on an incident's timeline (who, when, what); never sent to the bots.
+incident_notes = Table(
+    "incident_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTC_TIME, nullable=False),
+)
+Index("ix_incident_notes_incident", incident_notes.c.incident_id)
 
 # Reminders (T-2h, T-1h, T-30m), escalation and breach: each fires exactly once per incident.
 deadline_events = Table(
@@ -209,6 +226,12 @@ channel_state = Table(
     Column("disabled_reason", Text),  # permanent error: bad key, bad signature
     Column("sent_window", JSON, nullable=False, default=list),  # recent send times for the rate limit
     Column("updated_at", UTC_TIME, nullable=False),
+    # Health: a send without the platform's success code is a failure, counted here.
+    Column("ok_count", Integer, nullable=False, default=0),
+    Column("fail_count", Integer, nullable=False, default=0),
+    Column("last_ok_at", UTC_TIME),
+    Column("last_fail_at", UTC_TIME),
+    Column("last_error", Text),
 )
 
 # --- audit --------------------------------------------------------------------------------------

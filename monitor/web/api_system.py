@@ -31,7 +31,8 @@ def healthz(request: Request) -> Any:
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["system"])
 def metrics(request: Request) -> Response:
-    body, content_type = render_metrics(request.app.state.web.engine, request.app.state.web.now())
+    web = request.app.state.web
+    body, content_type = render_metrics(web.engine, web.now(), web.config)
     return Response(body, media_type=content_type)
 
 

@@ -109,12 +109,14 @@ def create_app(
         api_audit,
         api_briefs,
         api_check,
+        api_incident_ops,
         api_incidents,
         api_mentions,
         api_system,
         pages_audit,
         pages_auth,
         pages_briefs,
+        pages_board,
         pages_check,
         pages_incidents,
         pages_mentions,
@@ -151,11 +153,13 @@ def create_app(
         https_only=secure_cookies,
     )
     routers = []
-    for module in (api_system, api_check, api_mentions, api_incidents, api_audit, api_briefs):
+    for module in (
+        api_system, api_check, api_mentions, api_incidents, api_incident_ops, api_audit, api_briefs
+    ):
         app.include_router(module.router)
         routers.append(module.router)
-    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_briefs,
-                   pages_reports, pages_users, static_files):
+    for module in (pages_auth, pages_incidents, pages_board, pages_mentions, pages_check, pages_audit,
+                   pages_briefs, pages_reports, pages_users, static_files):
         app.include_router(module.router, include_in_schema=False)
         routers.append(module.router)
     app.state.routers = routers

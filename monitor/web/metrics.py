@@ -71,8 +71,12 @@ def _latency(conn: Connection) -> Iterator[Metric]:
     yield from (family, last)
 
 
-def render_metrics(engine: Engine, now: datetime) -> tuple[bytes, str]:
+def render_metrics(engine: Engine, now: datetime, config: Any = None) -> tuple[bytes, str]:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_DatabaseCollector(engine, now))
     registry.register(OpsCollector(engine, now))
+    if config is not None:
+        from monitor.web.metrics_incident_ops import IncidentOpsCollector
+
+        registry.register(IncidentOpsCollector(engine, config, now))
     return generate_latest(registry), CONTENT_TYPE_LATEST

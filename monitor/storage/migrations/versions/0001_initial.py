@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:23:33.519280
+Create Date: 2026-12-02 03:24:58.842149
 """
 
 from __future__ import annotations
@@ -53,6 +53,11 @@ def upgrade() -> None:
     sa.Column('disabled_reason', sa.Text(), nullable=True),
     sa.Column('sent_window', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ok_count', sa.Integer(), nullable=False),
+    sa.Column('fail_count', sa.Integer(), nullable=False),
+    sa.Column('last_ok_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_fail_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_channel_state'))
     )
     op.create_table('daemon_state',
@@ -90,6 +95,10 @@ def upgrade() -> None:
     sa.Column('breached_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('highest_notified_severity', sa.String(length=4), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('owner', sa.String(length=200), nullable=True),
+    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('merged_into', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incidents'))
     )
     op.create_index('ix_incidents_open_story', 'incidents', ['brand', 'story_key', 'state'], unique=False)
@@ -156,6 +165,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('incident_id', 'kind', name='uq_deadline_events_incident_kind')
     )
     op.create_index('ix_deadline_events_pending', 'deadline_events', ['fired_at', 'due_at'], unique=False)
+    op.create_table('incident_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('author', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_incident_notes_incident_id_incidents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_notes'))
+    )
+    op.create_index('ix_incident_notes_incident', 'incident_notes', ['incident_id'], unique=False)
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=True),
@@ -186,6 +205,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_mentions_brand_published', 'mentions', ['brand', 'published_at'], unique=False)
     op.create_index('ix_mentions_brief', 'mentions', ['brand', 'published_at', 'label', 'story_key', 'source_id', 'author', 'followers', 'likes', 'reposts'], unique=False)
+    op.create_index('ix_mentions_incident', 'mentions', ['incident_id'], unique=False)
     op.create_index('ix_mentions_policy_pending', 'mentions', ['policy_done'], unique=False)
     op.create_index('ix_mentions_story', 'mentions', ['story_key'], unique=False)
     op.create_table('outbox',
@@ -231,9 +251,12 @@ def downgrade() -> None:
     op.drop_table('outbox')
     op.drop_index('ix_mentions_story', table_name='mentions')
     op.drop_index('ix_mentions_policy_pending', table_name='mentions')
+    op.drop_index('ix_mentions_incident', table_name='mentions')
     op.drop_index('ix_mentions_brief', table_name='mentions')
     op.drop_index('ix_mentions_brand_published', table_name='mentions')
     op.drop_table('mentions')
+    op.drop_index('ix_incident_notes_incident', table_name='incident_notes')
+    op.drop_table('incident_notes')
     op.drop_index('ix_deadline_events_pending', table_name='deadline_events')
     op.drop_table('deadline_events')
     op.drop_table('api_tokens')
