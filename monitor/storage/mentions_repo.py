@@ -66,6 +66,7 @@ class MentionRow:
     baseline: bool
     incident_id: int | None
     policy_done: bool
+    comments: int | None = None
     # Columns other modules add to schema.py later land here until this class names them.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -95,6 +96,7 @@ class MentionRow:
             baseline=bool(row["baseline"]),
             incident_id=row["incident_id"],
             policy_done=bool(row["policy_done"]),
+            comments=row.get("comments"),
             extra={key: value for key, value in row.items() if key not in known},
         )
 
@@ -216,3 +218,9 @@ def mark_policy_done(conn: Connection, ids: Iterable[int]) -> int:
         return 0
     result = conn.execute(update(mentions).where(mentions.c.id.in_(id_list)).values(policy_done=True))
     return result.rowcount
+
+
+def has_mentions(conn: Connection, source_id: int) -> bool:
+    """Whether the source ever yielded a stored mention (an empty result from it is then suspect)."""
+    found = conn.execute(select(mentions.c.id).where(mentions.c.source_id == source_id).limit(1)).first()
+    return found is not None

@@ -88,6 +88,7 @@ mentions = Table(
     Column("followers", BigInteger),
     Column("likes", BigInteger),
     Column("reposts", BigInteger),
+    Column("comments", BigInteger),  # engagement from platforms and vendor ingest
     Column("label", String(16)),  # negative | neutral | positive
     Column("p_negative", Float),
     Column("risk_terms", JSON, nullable=False, default=list),
@@ -99,6 +100,21 @@ mentions = Table(
 Index("ix_mentions_brand_published", mentions.c.brand, mentions.c.published_at)
 Index("ix_mentions_story", mentions.c.story_key)
 Index("ix_mentions_policy_pending", mentions.c.policy_done)
+
+# A period [started_at, ended_at) during which the source was NOT covered (blind window). Shared contract
+# with issues 16 and 17: readers treat a NULL ended_at as "until now". SQL in storage/outages_repo.py.
+source_outages = Table(
+    "source_outages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    # failing | throttled | blocked | needs_config | disabled | daemon_down
+    Column("state", String(32), nullable=False),
+    Column("reason", Text),  # e.g. "login required", "cookie expired", "HTTP 503"
+    Column("started_at", UTC_TIME, nullable=False),
+    Column("ended_at", UTC_TIME),  # NULL while the source is still not covered
+)
+Index("ix_source_outages_source_time", source_outages.c.source_id, source_outages.c.started_at)
 
 # --- alerts -------------------------------------------------------------------------------------
 
