@@ -43,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     lst.add_argument("--limit", type=positive_int, default=100, help="at most this many (default 100)")
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lst.set_defaults(handler=_list)
+    from monitor.commands import mentions_import
+
+    mentions_import.register(sub, parents)
 
 
 

@@ -223,17 +223,23 @@ class RealSteps:
 
 
 def match_items(
-    matcher: Any, source: DueSource, items: Sequence[Any], conn: Connection, now: datetime
+    matcher: Any,
+    source: DueSource,
+    items: Sequence[Any],
+    conn: Connection,
+    now: datetime,
+    keys: Sequence[str] | None = None,
 ) -> list[Candidate]:
     """Brand-matched, not yet stored items of one document, each linked to a story."""
     from sqlalchemy import select
 
     from monitor.crawl.pipeline import Candidate
-    from monitor.matching.dedup import document_keys, link_story, new_story_key, simhash
+    from monitor.matching.dedup import RecentStories, document_keys, new_story_key, simhash
     from monitor.storage import schema
     from monitor.storage.mentions_repo import recent_fingerprints
 
-    keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
+    if keys is None:  # ingest passes its own keys: idempotent per platform + id (monitor.crawl.ingest)
+        keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
     only = list(source.brands) or None
     matched: list[tuple[Any, str, str]] = []
     for item, key in zip(items, keys, strict=True):
@@ -251,18 +257,18 @@ def match_items(
             )
         )
     }
-    recent: dict[str, list[tuple[int, str]]] = {}
+    recent: dict[str, RecentStories] = {}
     out: list[Candidate] = []
     for item, key, brand in matched:
         if (brand, key) in stored:
             continue
         stored.add((brand, key))
         if brand not in recent:
-            recent[brand] = list(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
+            recent[brand] = RecentStories(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
         fingerprint = simhash(_story_text(item))
-        story = link_story(fingerprint, recent[brand]) or new_story_key(fingerprint, key)
+        story = recent[brand].link(fingerprint) or new_story_key(fingerprint, key)
         if fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
-            recent[brand].append((fingerprint, story))  # reposts inside one document link too
+            recent[brand].add(fingerprint, story)  # reposts inside one document link too
         published = _published(item)
         out.append(
             Candidate(
