@@ -274,5 +274,5 @@ def jsonl_objects(lines: Iterable[str], errors: list[RowError]) -> Iterator[tupl
             continue
         try:
             yield number, json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             errors.append(RowError(number, f"not valid JSON ({exc.msg} at column {exc.colno})"))

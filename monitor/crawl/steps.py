@@ -200,6 +200,13 @@ class RealSteps:
         # A brand search that returned posts before and now returns none is a quiet refusal.
         if suspect and has_mentions(conn, source.id):
             state, reason = "blocked", "empty results"
+        if state == "ok" and items is None:
+            from monitor.storage.outages_repo import open_outage
+
+            # Unchanged bytes (or a 304) repeat the last answer: an empty result stays suspect.
+            current = open_outage(conn, source.id)
+            if current is not None and current.reason == "empty results":
+                return
         record_state(
             conn,
             source_id=source.id,

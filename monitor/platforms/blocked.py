@@ -13,6 +13,7 @@ States: ``blocked`` (the platform refuses us: login wall, captcha, rate limit, r
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Mapping
@@ -86,6 +87,8 @@ _SIGNATURES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # RSSHub's own error page ("Looks like something went wrong" with the error message in a block).
 _RSSHUB_PAGE = ("looks like something went wrong", "rsshub")
 _RSSHUB_MESSAGE = re.compile(r"(?:error message|message)[^:：]*[:：]\s*(?:<[^>]+>\s*)*([^<\n]{3,200})", re.I)
+# The platform answered RSSHub with a refusal: RSSHub is fine, the platform blocks it.
+_UPSTREAM_REFUSED = re.compile(r"\b(?:403|412|418)\b|forbidden", re.I)
 _JSON_CODE_KEYS = ("ok", "code", "errcode", "error_code", "status_code")
 _JSON_MESSAGE_KEYS = ("msg", "message", "errmsg", "error_msg", "error")
 _SCAN_BYTES = 256 * 1024
@@ -114,6 +117,8 @@ def detect(status: int | None, headers: Mapping[str, str], body: bytes | None) -
         inner = _signature(message.lower()) if message else None
         if inner is not None:
             return inner
+        if _UPSTREAM_REFUSED.search(message):
+            return Verdict("blocked", "refused upstream")
         return Verdict("failing", f"RSSHub error: {message}" if message else "RSSHub error page")
     found = _signature(lowered)
     if found is not None:
@@ -171,4 +176,4 @@ def _failure_code(code: object) -> bool:
 
 def _rsshub_message(text: str) -> str:
     match = _RSSHUB_MESSAGE.search(text)
-    return match.group(1).strip() if match else ""
+    return html.unescape(match.group(1)).strip() if match else ""
