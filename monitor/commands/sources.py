@@ -42,15 +42,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 
 def health(row: SourceRow) -> str:
-    if row.disabled_at is not None:
-        return "disabled"
-    if row.consecutive_errors:
-        return "failing"
-    if row.last_error:
-        return "throttled"  # 429/503 with Retry-After: waiting as asked, not counted as an error
-    if row.last_success_at is None:
-        return "new"
-    return "ok"
+    from monitor.platforms.status import schedule_health
+
+    return schedule_health(row)
 
 
 def _pad(text: str, width: int) -> str:
@@ -64,12 +58,16 @@ def _local(value: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
+    from monitor.platforms.status import brand_statuses, source_statuses
     from monitor.storage.sources_repo import list_sources
     from monitor.storage.transactions import read_transaction
 
     tz = ZoneInfo(ctx.config.daemon.timezone)
+    now = datetime.now(UTC)
     with read_transaction(ctx.engine) as conn:
         rows = list_sources(conn)
+        status = source_statuses(conn, rows, now)
+        brand_rows = brand_statuses(conn, rows, [b.name for b in ctx.config.brands], now)
     stored = {row.name for row in rows}
     unsynced = [s for s in ctx.config.sources if s.name not in stored]
     if args.format == "json":
@@ -78,7 +76,10 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
                 "name": r.name,
                 "kind": r.kind,
                 "url": r.url,
-                "health": health(r),
+                "health": status[r.id].label,
+                "state": status[r.id].state,
+                "state_reason": status[r.id].reason,
+                "coverage_24h": round(status[r.id].coverage_24h, 4),
                 "last_success_at": r.last_success_at.isoformat() if r.last_success_at else None,
                 "last_checked_at": r.last_checked_at.isoformat() if r.last_checked_at else None,
                 "consecutive_errors": r.consecutive_errors,
@@ -93,15 +94,20 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         out += [{"name": s.name, "kind": s.kind, "url": s.url, "health": "not started"} for s in unsynced]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
+    width = max([9, *(len(s.label) for s in status.values())])
     if not rows and not unsynced:
         print("no sources: add [[sources]] to brandguard.toml")
         return 0
-    header = f"{'NAME':<20} {'KIND':<5} {'HEALTH':<9} {'LAST SUCCESS':<17} {'ERRORS':>6}  {'NEXT CHECK':<17}"
+    header = (
+        f"{'NAME':<20} {'KIND':<5} {'HEALTH':<{width}} {'COVER 24H':>9} {'LAST SUCCESS':<17} {'ERRORS':>6}  "
+        f"{'NEXT CHECK':<17}"
+    )
     print(header)
     for r in rows:
         next_check = "-" if r.disabled_at else _local(r.next_check_at, tz)
         print(
-            f"{_pad(r.name, 20)} {r.kind:<5} {health(r):<9} {_local(r.last_success_at, tz):<17} "
+            f"{_pad(r.name, 20)} {r.kind:<5} {status[r.id].label:<{width}} {status[r.id].coverage_24h:>9.0%} "
+            f"{_local(r.last_success_at, tz):<17} "
             f"{r.consecutive_errors:>6}  {next_check:<17}"
         )
         if r.disabled_at is not None:
@@ -109,7 +115,13 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         elif r.last_error:
             print(f"    last error: {r.last_error}")
     for s in unsynced:
-        print(f"{_pad(s.name, 20)} {s.kind:<5} {'new':<9} {'-':<17} {0:>6}  (when the daemon starts)")
+        print(
+            f"{_pad(s.name, 20)} {s.kind:<5} {'new':<{width}} {'-':>9} {'-':<17} {0:>6}  "
+            "(when the daemon starts)"
+        )
+    for b in brand_rows:
+        warn = "  NO LIVE SOURCE" if b.sources and not b.live else ""
+        print(f"brand {b.brand}: {b.live}/{b.sources} sources live, coverage 24h {b.coverage_24h:.0%}{warn}")
     print(f"times in {tz.key}")
     return 0
 

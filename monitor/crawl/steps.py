@@ -191,6 +191,7 @@ class RealSteps:
         now: datetime,
     ) -> None:
         from monitor.platforms import adapter_for, record_state
+        from monitor.platforms.watch import check_brands
         from monitor.storage.mentions_repo import has_mentions
 
         cfg = self._sources.get(source.name)
@@ -207,7 +208,7 @@ class RealSteps:
             current = open_outage(conn, source.id)
             if current is not None and current.reason == "empty results":
                 return
-        record_state(
+        change = record_state(
             conn,
             source_id=source.id,
             source_name=source.name,
@@ -218,6 +219,14 @@ class RealSteps:
             operator_channels=self.config.operator.channels,
             display_tz=self.config.daemon.timezone,
         )
+        if change is not None:
+            check_brands(
+                conn,
+                source.brands,
+                now=now,
+                operator_channels=self.config.operator.channels,
+                display_tz=self.config.daemon.timezone,
+            )
 
     def score(self, texts: Sequence[str]) -> Sequence[Score]:
         assert self.scorer is not None

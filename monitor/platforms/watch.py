@@ -60,9 +60,72 @@ def record_state(
         }
         for channel in operator_channels
     ]
+    _queue(conn, rows)
+    return change
+
+
+def check_brands(
+    conn: Connection,
+    brands: Sequence[str],
+    *,
+    now: datetime,
+    operator_channels: Sequence[str] = (),
+    display_tz: str = "Asia/Shanghai",
+) -> list[str]:
+    """A brand whose every source is blind is itself an operator alert (once; and once when it recovers).
+
+    Returns the brands whose blind/seen state changed."""
+    changed = []
+    for brand in brands:
+        total, live = outages_repo.live_source_count(conn, brand)
+        since = outages_repo.brand_blind_since(conn, brand)
+        blind = total > 0 and live == 0
+        if blind == (since is not None):
+            continue
+        outages_repo.set_brand_blind(conn, brand, now if blind else None, now)
+        changed.append(brand)
+        at = now.astimezone(ZoneInfo(display_tz)).strftime("%m-%d %H:%M")
+        if blind:
+            title = f"【品牌失明】{brand} 没有任何可用数据源"
+            body = f"{brand} 的 {total} 个数据源自 {at}（北京时间）起全部未覆盖：此时无负面不代表没有舆情"
+        else:
+            title = f"【品牌恢复】{brand} 数据源恢复"
+            body = f"{brand} 已有 {live}/{total} 个数据源恢复覆盖（{at}，北京时间）"
+        payload = {
+            "kind": "brand_blind",
+            "title": title,
+            "text": f"{title}\n{body}",
+            "markdown": f"### {title}\n> {body}",
+            "link": None,
+            "brand": brand,
+            "severity": None,
+            "incident_id": None,
+        }
+        key = f"brand:{brand}:{'blind' if blind else 'seen'}:{now.isoformat()}"[:100]
+        _queue(
+            conn,
+            [
+                {
+                    "idempotency_key": f"{key}:{channel}"[:128],
+                    "channel": channel,
+                    "incident_id": None,
+                    "severity": None,
+                    "kind": "brand_blind",
+                    "payload": payload,
+                    "not_before": now,
+                    "created_at": now,
+                }
+                for channel in operator_channels
+            ],
+        )
+    return changed
+
+
+def _queue(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
     existing = outbox_repo.existing_keys(conn, [r["idempotency_key"] for r in rows])
     outbox_repo.insert_pending(conn, [r for r in rows if r["idempotency_key"] not in existing])
-    return change
 
 
 def notice_message(

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
-from monitor.storage.schema import source_outages, sources
+from monitor.storage.schema import daemon_state, source_outages, sources
 from monitor.storage.times import as_utc, as_utc_required, to_db
 
 # Not-covered states, as the contract names them.
@@ -162,3 +162,46 @@ def sources_created(conn: Connection, source_ids: Sequence[int]) -> dict[int, da
         select(sources.c.id, sources.c.created_at).where(and_(sources.c.id.in_(list(source_ids))))
     )
     return {int(sid): as_utc_required(created) for sid, created in rows}
+
+
+# --- brands with no live source -------------------------------------------------------------------
+# Kept in daemon_state (key "brand_blind:<brand>") so the operator hears once when a brand goes blind
+# and once when it can be seen again, however many polls happen in between.
+
+
+def _blind_key(brand: str) -> str:
+    return f"brand_blind:{brand}"[:100]
+
+
+def live_source_count(conn: Connection, brand: str) -> tuple[int, int]:
+    """(enabled sources of the brand, of which not inside an outage now)."""
+    rows = conn.execute(select(sources.c.id, sources.c.brands).where(sources.c.disabled_at.is_(None)))
+    mine = [int(sid) for sid, brands in rows if brand in (brands or ())]
+    if not mine:
+        return 0, 0
+    blind = set(
+        conn.execute(
+            select(source_outages.c.source_id).where(
+                source_outages.c.ended_at.is_(None), source_outages.c.source_id.in_(mine)
+            )
+        ).scalars()
+    )
+    return len(mine), len([sid for sid in mine if sid not in blind])
+
+
+def brand_blind_since(conn: Connection, brand: str) -> datetime | None:
+    value = conn.execute(select(daemon_state.c.value).where(daemon_state.c.key == _blind_key(brand))).scalar()
+    if not isinstance(value, dict) or "since" not in value:
+        return None
+    return datetime.fromisoformat(str(value["since"]))
+
+
+def set_brand_blind(conn: Connection, brand: str, since: datetime | None, now: datetime) -> None:
+    """Mark (``since`` given) or clear (None) a brand as having no live source."""
+    conn.execute(daemon_state.delete().where(daemon_state.c.key == _blind_key(brand)))
+    if since is not None:
+        conn.execute(
+            daemon_state.insert().values(
+                key=_blind_key(brand), value={"since": since.isoformat()}, updated_at=to_db(now)
+            )
+        )

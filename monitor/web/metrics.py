@@ -30,6 +30,7 @@ class _DatabaseCollector:
             yield from _mentions(conn)
             yield from _incidents(conn)
             yield from _sources(conn)
+            yield from _coverage(conn, self.now)
             yield from _outbox(conn)
             yield from _latency(conn)
 
@@ -80,6 +81,25 @@ def _sources(conn: Any) -> Iterator[Metric]:
         errors.add_metric([name], consecutive)
         fetches.add_metric([name], count)
     yield from (errors, fetches)
+
+
+def _coverage(conn: Any, now: datetime) -> Iterator[Metric]:
+    from monitor.platforms.status import source_statuses
+    from monitor.storage.sources_repo import list_sources
+
+    state = GaugeMetricFamily(
+        "brandguard_source_state", "1 for each source's coverage state (blocked, needs_config ...)",
+        labels=["source", "state", "reason"],
+    )
+    coverage = GaugeMetricFamily("brandguard_source_coverage_24h", "Share of the last 24 h covered",
+                                 labels=["source"])
+    rows = list_sources(conn)
+    statuses = source_statuses(conn, rows, now)
+    for row in rows:
+        s = statuses[row.id]
+        state.add_metric([row.name, s.state, s.reason or ""], 1)
+        coverage.add_metric([row.name], s.coverage_24h)
+    yield from (state, coverage)
 
 
 def _outbox(conn: Any) -> Iterator[Metric]:

@@ -72,7 +72,11 @@ class World:
             outage = outages_repo.open_outage(conn, self.source_id)
         return ("ok", None) if outage is None else (outage.state, outage.reason)
 
-    def notices(self) -> list[dict[str, Any]]:
+    def notices(self, kind: str = "source_state") -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [n for n in self.all_notices() if n["kind"] == kind]
+
+    def all_notices(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [
                 dict(r)
@@ -149,3 +153,16 @@ def test_platform_counts_reach_the_mention(world: World) -> None:
             ).where(mentions.c.url == "https://weibo.com/1234567890/PaBcDeFgH")
         ).one()
     assert tuple(row) == ("探店博主小米", 253000, 1830, 642, 9120)
+
+
+def test_a_brand_with_no_live_source_is_an_operator_alert_once(world: World) -> None:
+    world.crawl(200, GOOD, T0)
+    login = (FIXTURES / "weibo_api_login.json").read_bytes()
+    for step in (1, 2, 3):
+        world.crawl(200, login, T0 + step * STEP)
+    blind = world.notices("brand_blind")
+    assert len(blind) == 1 and "云朵奶茶" in blind[0]["payload"]["title"]
+    world.crawl(200, GOOD, T0 + 4 * STEP)
+    world.crawl(200, GOOD, T0 + 5 * STEP)
+    assert [n["payload"]["title"] for n in world.notices("brand_blind")][1].startswith("【品牌恢复】")
+    assert len(world.notices("brand_blind")) == 2
