@@ -91,3 +91,23 @@ def _periods(conn: Connection, now: datetime) -> dict[int, list[Period]]:
     for outage in outages_repo.outages_between(conn, now - WINDOW, now):
         periods[outage.source_id].append((outage.started_at, outage.ended_at))
     return periods
+
+
+def brand_blind_windows(
+    conn: Connection, brand: str, start: datetime, now: datetime
+) -> list[tuple[str, datetime, datetime | None]]:
+    """The brand's blind windows since ``start``, pooled per platform (or per source without one):
+    (label, start, end or None while still blind). Plain data for ``alerts.message``."""
+    from monitor.platforms.adapters import ADAPTERS
+    from monitor.platforms.coverage import gaps
+
+    names = outages_repo.brand_source_ids(conn, brand)
+    if not names:
+        return []
+    labelled: dict[str, list[Period]] = defaultdict(list)
+    for outage in outages_repo.outages_between(conn, start, now, source_ids=list(names)):
+        name = names[outage.source_id]
+        prefix = name.split(":", 1)[0]
+        label = ADAPTERS[prefix].label if ":" in name and prefix in ADAPTERS else name
+        labelled[label].append((outage.started_at, outage.ended_at))
+    return [(g.label, g.start, None if g.open else g.end) for g in gaps(labelled, start, now, now)]
