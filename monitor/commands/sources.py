@@ -147,14 +147,25 @@ def _test(args: argparse.Namespace, ctx: Context) -> int:
     import asyncio  # here, not at module level: every CLI start (even `check`) imports this module
 
     now = datetime.now(UTC)
+    from monitor.errors import ParseError
+    from monitor.platforms.blocked import detect
+
     result = asyncio.run(fetch(args.url, policy=policy, now=now))
     if result.status in ("error", "retry_later"):
-        raise FetchError(f"{args.url}: {result.error or result.status}")
+        verdict = detect(result.http_status, result.headers, result.body)
+        shown = verdict.label if verdict and verdict.state != "failing" else result.error or result.status
+        raise FetchError(f"{args.url}: {shown}")
     tz_name = configured.timezone if configured else daemon.timezone
     mapping = configured.json_mapping if configured else None
-    document = parse_in_worker(
-        kind, result.body or b"", result.headers, result.final_url, tz_name, mapping, now
-    )
+    selectors = configured.selectors.model_dump() if configured and configured.selectors else None
+    try:
+        document = parse_in_worker(
+            kind, result.body or b"", result.headers, result.final_url, tz_name, mapping, now, selectors
+        )
+    except ParseError as exc:
+        # A login wall or captcha does not parse: name it (blocked detection) rather than "not a feed".
+        verdict = detect(result.http_status, result.headers, result.body)
+        raise FetchError(f"{args.url}: {verdict.label if verdict else exc}") from None
     matcher = BrandMatcher(config.brands)
     items = list(document.items)
     rows = []
@@ -166,6 +177,7 @@ def _test(args: argparse.Namespace, ctx: Context) -> int:
                 "title": item.title,
                 "link": item.link,
                 "published": published.isoformat() if isinstance(published, datetime) else None,
+                "author": item.author,
                 "brands": brands,
             }
         )
@@ -176,6 +188,7 @@ def _test(args: argparse.Namespace, ctx: Context) -> int:
             "http_status": result.http_status,
             "items": len(rows),
             "matched": matched,
+            "selectors": selectors,
             "entries": rows[: args.limit],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -186,9 +199,15 @@ def _test(args: argparse.Namespace, ctx: Context) -> int:
     )
     if not config.brands:
         print("  (no [[brands]] configured: nothing can match)")
+    if selectors:
+        found = ", ".join(f"{k} = {v!r}" for k, v in selectors.items() if v)
+        print(f"  selectors ({found}) found {len(rows)} posts")
     for r in rows[: args.limit]:
         mark = ", ".join(r["brands"]) if r["brands"] else "-"
         print(f"  [{mark}] {r['title'] or '(no title)'}")
+        meta = " · ".join(str(v) for v in (r["author"], r["published"]) if v)
+        if meta:
+            print(f"      {meta}")
         if r["link"]:
             print(f"      {r['link']}")
     return 0

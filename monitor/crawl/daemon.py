@@ -370,4 +370,5 @@ def _limited(
         insert=steps.insert,
         audit=steps.audit,
         session=steps.session,
+        observe=steps.observe,
     )
