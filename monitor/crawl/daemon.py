@@ -105,6 +105,13 @@ class Daemon:
 
     def poll_tick(self, now: datetime) -> TickReport:
         report = TickReport(now)
+        from monitor.platforms.watch import note_daemon_gap
+
+        try:
+            with self.engine.begin() as conn:  # a long silence of every daemon is a blind window too
+                note_daemon_gap(conn, now, tick_s=self.config.daemon.poll_tick_s)
+        except exc.IntegrityError:
+            log.debug("coverage heartbeat created concurrently by another daemon; next tick records it")
         report.rebased = rebase_skewed_schedules(self.engine, now, self.rng)
         due = self.claim(now)
         if due:

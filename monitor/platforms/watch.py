@@ -158,3 +158,19 @@ def notice_message(
 def _shown(change: Transition) -> str:
     state = change.before.replace("_", " ")
     return f"{state} ({change.before_reason})" if change.before_reason else state
+
+
+def note_daemon_gap(conn: Connection, now: datetime, *, tick_s: float) -> int:
+    """Record ``daemon_down`` for every enabled source when no daemon ticked for a while.
+
+    A gap longer than ``max(5 min, 4 ticks)`` since the last tick of any daemon sharing the database means
+    nothing was watched; a shorter one is ordinary scheduling. Returns the number of rows written.
+    """
+    from datetime import timedelta
+
+    last = outages_repo.swap_heartbeat(conn, now)
+    if last is None or now - last <= max(timedelta(minutes=5), timedelta(seconds=4 * tick_s)):
+        return 0
+    return outages_repo.record_period(
+        conn, outages_repo.enabled_source_ids(conn), "daemon_down", "no daemon running", last, now
+    )

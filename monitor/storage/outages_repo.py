@@ -205,3 +205,26 @@ def set_brand_blind(conn: Connection, brand: str, since: datetime | None, now: d
                 key=_blind_key(brand), value={"since": since.isoformat()}, updated_at=to_db(now)
             )
         )
+
+
+# --- daemon heartbeat (daemon_down windows) -------------------------------------------------------
+_HEARTBEAT = "coverage_heartbeat"
+
+
+def swap_heartbeat(conn: Connection, now: datetime) -> datetime | None:
+    """Store ``now`` as the last poll tick of any daemon; return the previous one."""
+    value = conn.execute(select(daemon_state.c.value).where(daemon_state.c.key == _HEARTBEAT)).scalar()
+    fresh = {"value": {"at": now.isoformat()}, "updated_at": to_db(now)}
+    changed = conn.execute(daemon_state.update().where(daemon_state.c.key == _HEARTBEAT).values(**fresh))
+    if changed.rowcount == 0:
+        conn.execute(daemon_state.insert().values(key=_HEARTBEAT, **fresh))
+    if isinstance(value, dict) and "at" in value:
+        return datetime.fromisoformat(str(value["at"]))
+    return None
+
+
+def enabled_source_ids(conn: Connection) -> list[int]:
+    return [
+        int(sid)
+        for sid in conn.execute(select(sources.c.id).where(sources.c.disabled_at.is_(None))).scalars()
+    ]

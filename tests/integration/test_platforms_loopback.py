@@ -25,11 +25,14 @@ FIXTURES = ROOT / "tests" / "monitor" / "platforms" / "fixtures"
 LIST_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>投诉列表</title></head><body>
 <ul class="list">
  <li class="post"><h3>云朵奶茶 喝出异物</h3><a href="/c/101">详情</a><span class="user">小张</span>
-  <time datetime="2026-11-20T13:00:00+08:00">11-20 13:00</time><p class="summary">云朵奶茶 奶茶里有异物，要求退款</p></li>
+  <time datetime="2026-11-20T13:00:00+08:00">11-20 13:00</time>
+  <p class="summary">云朵奶茶 奶茶里有异物，要求退款</p></li>
  <li class="post"><h3>云朵奶茶 门店拒绝退款</h3><a href="/c/102">详情</a><span class="user">小李</span>
-  <time datetime="2026-11-20T13:30:00+08:00">11-20 13:30</time><p class="summary">云朵奶茶 拒绝退款，投诉</p></li>
+  <time datetime="2026-11-20T13:30:00+08:00">11-20 13:30</time>
+  <p class="summary">云朵奶茶 拒绝退款，投诉</p></li>
  <li class="post"><h3>别家奶茶 排队太久</h3><a href="/c/103">详情</a><span class="user">小王</span>
-  <time datetime="2026-11-20T14:00:00+08:00">11-20 14:00</time><p class="summary">与本品牌无关</p></li>
+  <time datetime="2026-11-20T14:00:00+08:00">11-20 14:00</time>
+  <p class="summary">与本品牌无关</p></li>
 </ul></body></html>""".encode()
 
 
@@ -65,7 +68,14 @@ kind = "html"
 url = "{server.url("/list")}"
 platform = "heimao"
 reach_weight = 50000
-selectors = {{ item = "li.post", title = "h3", link = "a", time = "time", author = ".user", text = ".summary" }}
+
+[sources.selectors]
+item = "li.post"
+title = "h3"
+link = "a"
+time = "time"
+author = ".user"
+text = ".summary"
 """,
             encoding="utf-8",
         )

@@ -73,8 +73,7 @@ class World:
         return ("ok", None) if outage is None else (outage.state, outage.reason)
 
     def notices(self, kind: str = "source_state") -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [n for n in self.all_notices() if n["kind"] == kind]
+        return [n for n in self.all_notices() if n["kind"] == kind]
 
     def all_notices(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -166,3 +165,19 @@ def test_a_brand_with_no_live_source_is_an_operator_alert_once(world: World) -> 
     world.crawl(200, GOOD, T0 + 5 * STEP)
     assert [n["payload"]["title"] for n in world.notices("brand_blind")][1].startswith("【品牌恢复】")
     assert len(world.notices("brand_blind")) == 2
+
+
+def test_daemon_down_is_a_blind_window_for_every_source(world: World) -> None:
+    from monitor.platforms.watch import note_daemon_gap
+
+    with world.engine.begin() as conn:
+        assert note_daemon_gap(conn, T0, tick_s=15) == 0  # first tick ever: nothing to compare
+        assert note_daemon_gap(conn, T0 + timedelta(minutes=4), tick_s=15) == 0  # ordinary pause
+        assert note_daemon_gap(conn, T0 + timedelta(hours=3), tick_s=15) == 1
+    with world.engine.connect() as conn:
+        (outage,) = outages_repo.outages_between(conn, T0, T0 + timedelta(hours=4))
+    assert (outage.state, outage.started_at, outage.ended_at) == (
+        "daemon_down",
+        T0 + timedelta(minutes=4),
+        T0 + timedelta(hours=3),
+    )
