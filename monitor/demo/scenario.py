@@ -78,6 +78,19 @@ def demo_config_dict(dataset: Dataset, server: FeedServer, webhook_url: str) -> 
         },
         "brands": BRANDS,
         "sources": sources,
+        # Platform sources through the demo's local RSSHub: Weibo with follower counts, and 百度贴吧,
+        # which shows a captcha page mid-story (a blind window the incident message reports).
+        "platforms": [
+            {
+                "name": name,
+                "rsshub": f"{server.base_url}/rsshub",
+                "brands": ["云帆汽车"],
+                "keywords": {"云帆汽车": ["云帆汽车"]},
+                "interval": SOURCE_INTERVAL_S,
+            }
+            for name in ("weibo", "tieba")
+        ],
+        "operator": {"channels": ["demo-webhook"]},
         "channels": [{"name": "demo-webhook", "kind": "webhook", "url": webhook_url, "rate_per_minute": 600}],
         "routes": [{"brands": ["*"], "channels": ["demo-webhook"], "escalate_to": ["demo-webhook"]}],
     }
@@ -110,6 +123,7 @@ class Narrator:
     out: TextIO | None
     seen_incidents: set[int] = field(default_factory=set)
     seen_events: set[int] = field(default_factory=set)
+    seen_outages: set[tuple[int, str]] = field(default_factory=set)
 
     def say(self, now: datetime, text: str) -> None:
         if self.out is not None:
@@ -126,6 +140,7 @@ class Narrator:
             )
         for error in errors:
             self.say(now, f"source problem: {error}")
+        self._coverage(now)
         inc = schema.incidents.c
         ev = schema.deadline_events.c
         with self.engine.connect() as conn:
@@ -151,6 +166,30 @@ class Narrator:
             if skipped:
                 continue
             self.say(now, f"incident #{incident_id}: {_describe(kind)}")
+
+
+    def _coverage(self, now: datetime) -> None:
+        from monitor.storage import outages_repo
+
+        with self.engine.connect() as conn:
+            outages = outages_repo.outages_between(conn, now - timedelta(days=2), now + STEP)
+            names = {sid: name for name, sid in _source_ids(conn).items()}
+        for outage in outages:
+            name = names.get(outage.source_id, str(outage.source_id))
+            opened = (outage.id, "open")
+            if opened not in self.seen_outages:
+                self.seen_outages.add(opened)
+                self.say(now, f"BLIND: {name} {outage.state} ({outage.reason}) — 数据源未覆盖，已通知运维")
+            if outage.ended_at is not None and (outage.id, "closed") not in self.seen_outages:
+                self.seen_outages.add((outage.id, "closed"))
+                start = outage.started_at.astimezone(SHANGHAI)
+                end = outage.ended_at.astimezone(SHANGHAI)
+                self.say(now, f"covered again: {name} 未覆盖 {start:%H:%M}–{end:%H:%M} (盲区已记录)")
+
+
+def _source_ids(conn: Any) -> dict[str, int]:
+    rows = conn.execute(select(schema.sources.c.id, schema.sources.c.name))
+    return {str(name): int(sid) for sid, name in rows}
 
 
 def _describe(kind: str) -> str:

@@ -161,16 +161,21 @@ def _shown(change: Transition) -> str:
 
 
 def note_daemon_gap(conn: Connection, now: datetime, *, tick_s: float) -> int:
-    """Record ``daemon_down`` for every enabled source when no daemon ticked for a while.
+    """Record ``daemon_down`` for the enabled sources a silence of every daemon left unwatched.
 
-    A gap longer than ``max(5 min, 4 ticks)`` since the last tick of any daemon sharing the database means
-    nothing was watched; a shorter one is ordinary scheduling. Returns the number of rows written.
+    A source only loses coverage when the gap is longer than twice its own interval (one late poll
+    still sees what its feed kept) and longer than ``max(5 min, 4 ticks)``. Returns rows written.
     """
     from datetime import timedelta
 
     last = outages_repo.swap_heartbeat(conn, now)
-    if last is None or now - last <= max(timedelta(minutes=5), timedelta(seconds=4 * tick_s)):
+    if last is None:
         return 0
-    return outages_repo.record_period(
-        conn, outages_repo.enabled_source_ids(conn), "daemon_down", "no daemon running", last, now
-    )
+    gap = now - last
+    floor = max(timedelta(minutes=5), timedelta(seconds=4 * tick_s))
+    missed = [
+        sid
+        for sid, interval in outages_repo.enabled_source_intervals(conn).items()
+        if gap > max(floor, timedelta(seconds=2 * interval))
+    ]
+    return outages_repo.record_period(conn, missed, "daemon_down", "no daemon running", last, now)

@@ -223,8 +223,7 @@ def swap_heartbeat(conn: Connection, now: datetime) -> datetime | None:
     return None
 
 
-def enabled_source_ids(conn: Connection) -> list[int]:
-    return [
-        int(sid)
-        for sid in conn.execute(select(sources.c.id).where(sources.c.disabled_at.is_(None))).scalars()
-    ]
+def enabled_source_intervals(conn: Connection) -> dict[int, int]:
+    """Enabled sources and their polling interval in seconds."""
+    rows = conn.execute(select(sources.c.id, sources.c.interval_s).where(sources.c.disabled_at.is_(None)))
+    return {int(sid): int(interval) for sid, interval in rows}
