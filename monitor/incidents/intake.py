@@ -69,6 +69,7 @@ def _facts(mention: MentionRow) -> MentionFacts:
         followers=mention.followers,
         likes=mention.likes,
         reposts=mention.reposts,
+        comments=mention.comments,
     )
 
 

@@ -36,3 +36,20 @@ def test_still_blind_says_until_now_and_full_coverage_says_nothing() -> None:
         "覆盖不完整：小红书 未覆盖 16:10–至今"
     )
     assert "未覆盖" not in render("opened", _snap(), now=NOW)["text"]
+
+
+def test_platform_reach_and_engagement_lift_the_tier() -> None:
+    from alerts.policy import MentionFacts, PolicyParams, severity_for
+
+    params = PolicyParams()
+    # The case: a 250k-follower account. Before, RSS carried no counts and it read "覆盖 0".
+    post = MentionFacts(p_negative=0.8, followers=250_000, reposts=1_200, comments=340, likes=5_600)
+    assert post.reach == 257_140
+    assert (
+        severity_for(max_p_negative=0.8, reach=post.reach, velocity=1, crisis_terms=(), params=params) == "P1"
+    )
+    quiet = MentionFacts(p_negative=0.8)
+    assert (
+        severity_for(max_p_negative=0.8, reach=quiet.reach, velocity=1, crisis_terms=(), params=params)
+        == "P3"
+    )
