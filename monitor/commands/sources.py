@@ -120,7 +120,9 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
             "(when the daemon starts)"
         )
     for b in brand_rows:
-        warn = "  NO LIVE SOURCE" if b.sources and not b.live else ""
+        if not b.sources:
+            continue  # nothing synced yet (the daemon has not started): the rows above say so
+        warn = "  NO LIVE SOURCE" if not b.live else ""
         print(f"brand {b.brand}: {b.live}/{b.sources} sources live, coverage 24h {b.coverage_24h:.0%}{warn}")
     print(f"times in {tz.key}")
     return 0
