@@ -181,3 +181,20 @@ def test_daemon_down_is_a_blind_window_for_every_source(world: World) -> None:
         T0 + timedelta(minutes=4),
         T0 + timedelta(hours=3),
     )
+
+
+def test_metrics_show_the_state_and_coverage(world: World) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from monitor.web.metrics import render_metrics
+
+    world.crawl(200, GOOD, T0)
+    world.crawl(200, (FIXTURES / "weibo_api_login.json").read_bytes(), T0 + STEP)
+    families = {
+        f.name: f
+        for f in text_string_to_metric_families(render_metrics(world.engine, T0 + 3 * STEP)[0].decode())
+    }
+    (state,) = families["brandguard_source_state"].samples
+    assert (state.labels["state"], state.labels["reason"], state.value) == ("blocked", "login required", 1.0)
+    (coverage,) = families["brandguard_source_coverage_24h"].samples
+    assert 0.0 < coverage.value < 1.0
