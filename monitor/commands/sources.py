@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     test.add_argument("--limit", type=int, default=20, help="show at most this many items (default 20)")
     test.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     test.set_defaults(handler=_test)
+    from monitor.commands import sources_coverage
+
+    sources_coverage.register(sub, parents)
 
 
 def health(row: SourceRow) -> str:

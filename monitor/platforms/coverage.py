@@ -71,7 +71,7 @@ def brand_share(
     *,
     created: Mapping[int, datetime] | None = None,
 ) -> float:
-    """Share of (sources x time) watched; a source counts only from when it existed. No source: 0.0."""
+    """Share of (sources x time) watched; a source counts only from when it existed (none existed: 0.0)."""
     watched = 0.0
     total = 0.0
     stop = min(end, now)
@@ -84,7 +84,7 @@ def brand_share(
         watched += length - blind
         total += length
     if total <= 0:
-        return 0.0 if not source_ids else 1.0
+        return 0.0  # no source existed in the window: nothing was watched
     return watched / total
 
 

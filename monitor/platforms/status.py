@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from monitor.platforms.coverage import Period, brand_share, covered_share
+from monitor.platforms.coverage import HourCoverage, Period, brand_share, covered_share
 from monitor.storage import outages_repo
 from monitor.storage.sources_repo import SourceRow
 
@@ -111,3 +111,20 @@ def brand_blind_windows(
         label = ADAPTERS[prefix].label if ":" in name and prefix in ADAPTERS else name
         labelled[label].append((outage.started_at, outage.ended_at))
     return [(g.label, g.start, None if g.open else g.end) for g in gaps(labelled, start, now, now)]
+
+
+def brand_hourly(
+    conn: Connection, rows: Sequence[SourceRow], brand: str, start: datetime, now: datetime
+) -> list[HourCoverage]:
+    """The brand's coverage hour by hour since ``start`` (share of its sources x time watched)."""
+    from monitor.platforms.coverage import hourly
+
+    mine = [r for r in rows if brand in r.brands and r.disabled_reason != "removed from config"]
+    periods: dict[int, list[Period]] = defaultdict(list)
+    for outage in outages_repo.outages_between(conn, start, now, source_ids=[r.id for r in mine]):
+        periods[outage.source_id].append((outage.started_at, outage.ended_at))
+    for r in mine:  # a disabled source watches nothing from the moment it was disabled
+        if r.disabled_at is not None and not any(e is None for _, e in periods[r.id]):
+            periods[r.id].append((r.disabled_at, None))
+    created = {r.id: r.created_at for r in mine}
+    return hourly(periods, [r.id for r in mine], start, now, now, created=created)

@@ -198,3 +198,15 @@ def test_metrics_show_the_state_and_coverage(world: World) -> None:
     assert (state.labels["state"], state.labels["reason"], state.value) == ("blocked", "login required", 1.0)
     (coverage,) = families["brandguard_source_coverage_24h"].samples
     assert 0.0 < coverage.value < 1.0
+
+
+def test_brand_coverage_hour_by_hour(world: World) -> None:
+    from monitor.platforms.status import brand_hourly
+    from monitor.storage.sources_repo import list_sources
+
+    world.crawl(200, GOOD, T0)
+    world.crawl(200, (FIXTURES / "weibo_api_login.json").read_bytes(), T0 + STEP)  # 14:30 blind
+    world.crawl(200, GOOD, T0 + 3 * STEP)  # 15:30 seen again
+    with world.engine.connect() as conn:
+        hours = brand_hourly(conn, list_sources(conn), "云朵奶茶", T0, T0 + 4 * STEP)
+    assert [(h.start, round(h.share, 3)) for h in hours] == [(T0, 0.5), (T0 + 2 * STEP, 0.5)]
