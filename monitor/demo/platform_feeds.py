@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-# (minute, author, followers, reposts, comments, likes, text); minutes as in the dataset (0 = story start)
+# (minute, author, followers, reposts, comments, likes, text); minutes as in the dataset (0 = story start).
+# No post here first appears in the same 15-minute round as a near-duplicate in the bundled feeds: two
+# concurrent crawls would race to start the story, and the demo's figures must not depend on who wins.
 WEIBO = [
     (-600, "车评人老周", 86000, 12, 30, 410, "云帆汽车 X7 这次的智能驾驶更新挺实用，自动泊车一次成功"),
     (-300, "城市出行", 5200, 3, 8, 66, "周末去看了云帆X7，展厅人不少，试驾排队一小时"),
@@ -50,7 +52,7 @@ WEIBO = [
 ]
 TIEBA = [
     (-500, "X7车主吧友", "云帆X7冬天续航怎么样？求真实车主说说"),
-    (30, "路过的吧友", "云帆X7在服务区自燃是真的吗？有没有现场图"),
+    (50, "路过的吧友", "云帆X7在服务区自燃是真的吗？有没有现场图"),
     (200, "车主维权群", "云帆汽车X7自燃车主维权帖，已经联系了十几位车主，准备集体投诉"),
     (300, "老司机", "云帆X7快充发热的问题我也遇到过，担心安全"),
 ]

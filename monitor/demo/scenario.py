@@ -167,7 +167,6 @@ class Narrator:
                 continue
             self.say(now, f"incident #{incident_id}: {_describe(kind)}")
 
-
     def _coverage(self, now: datetime) -> None:
         from monitor.storage import outages_repo
 
@@ -240,7 +239,9 @@ def run_scenario(
         if on_ready is not None:
             on_ready(engine, config)
         steps = RealSteps(config, actor="demo", parse_executor=executor, scorer=scorer).steps()
-        daemon = Daemon(engine, config, steps, rng=random.Random(7), clock=lambda: clock.now)
+        # One source per poll tick, in the schedule's order: the same post on two platforms in one round
+        # would otherwise race to be stored first, and the story (and its figures) would vary run to run.
+        daemon = Daemon(engine, config, steps, rng=random.Random(7), clock=lambda: clock.now, claim_limit=1)
         narrator = Narrator(engine, out)
         if out is not None:
             print(
@@ -258,6 +259,11 @@ def run_scenario(
             now = start + i * STEP
             clock.now = now
             report = daemon.poll_tick(now)
+            while True:  # the rest of the sources due this round, one at a time
+                more = daemon.poll_tick(now)
+                if not more.results:
+                    break
+                report.results += more.results
             daemon.deadline_tick(now)
             sent = daemon.outbox_tick(now)
             stored = sum(r.stored for r in report.results)
