@@ -4,9 +4,7 @@ operator hears about it once (not once per poll), and coverage shows the gap."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +17,6 @@ from monitor.crawl.pipeline import Crawler, DueSource, Fetched, Score
 from monitor.crawl.steps import RealSteps
 from monitor.platforms import brand_share, describe, gaps
 from monitor.storage import outages_repo
-from monitor.storage.engine import open_database
 from monitor.storage.schema import outbox, sources
 from monitor.storage.sources_repo import claim_due_sources
 from tests.monitor.platforms.test_blocked import CASES, FIXTURES
@@ -84,10 +81,9 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    engine = open_database(f"sqlite:///{tmp_path / 'bg.db'}")
-    yield World(engine)
-    engine.dispose()
+def world(engine: Engine) -> World:
+    """On SQLite and PostgreSQL (tests/conftest.py)."""
+    return World(engine)
 
 
 GOOD = (FIXTURES / "weibo_keyword.json").read_bytes()
