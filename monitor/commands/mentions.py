@@ -55,6 +55,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("--out", metavar="FILE", required=True, help="file to write")
     exp.set_defaults(handler=_export)
+    from monitor.commands import mentions_import
+
+    mentions_import.register(sub, parents)
 
 
 

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from monitor.config.alerting import AlertsSection, ChannelConfig, RouteConfig, check_alert_references
 from monitor.config.briefings import BriefingSchedule, check_briefing_references
 from monitor.config.fields import DEFAULT_TIMEZONE, ConfigKeyError, StrictModel, check_timezone
+from monitor.config.platforms import OperatorConfig, PlatformConfig, platform_source_dicts
 from monitor.config.sources import SourceConfig
 from monitor.errors import ConfigError
 
@@ -96,6 +97,17 @@ class Config(StrictModel):
     channels: list[ChannelConfig] = Field(default_factory=list)
     routes: list[RouteConfig] = Field(default_factory=list)
     reports: tuple[BriefingSchedule, ...] = ()
+    platforms: tuple[PlatformConfig, ...] = ()
+    operator: OperatorConfig = Field(default_factory=OperatorConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_platforms(cls, data: object) -> object:
+        # [[platforms]] become ordinary [[sources]] (one per brand search) before anything is validated.
+        if isinstance(data, dict) and data.get("platforms"):
+            generated = platform_source_dicts(list(data["platforms"]), list(data.get("brands") or ()))
+            data = {**data, "sources": [*list(data.get("sources") or ()), *generated]}
+        return data
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Config:
@@ -148,6 +160,9 @@ class Config(StrictModel):
                     raise ConfigKeyError(
                         f"routes[{i}].brands[{j}]", f"brand {name!r} is not defined in [[brands]]"
                     )
+        for j, name in enumerate(self.operator.channels):
+            if name not in {c.name for c in self.channels}:
+                raise ConfigKeyError(f"operator.channels[{j}]", f"unknown channel {name!r}")
         try:
             check_alert_references(self.channels, self.routes)
         except ValueError as exc:

@@ -127,6 +127,13 @@ class Daemon:
 
     def poll_tick(self, now: datetime) -> TickReport:
         report = TickReport(now)
+        from monitor.platforms.watch import note_daemon_gap
+
+        try:
+            with self.engine.begin() as conn:  # a long silence of every daemon is a blind window too
+                note_daemon_gap(conn, now, tick_s=self.config.daemon.poll_tick_s)
+        except exc.IntegrityError:
+            log.debug("coverage heartbeat created concurrently by another daemon; next tick records it")
         report.rebased = rebase_skewed_schedules(self.engine, now, self.rng)
         try:
             report.results = asyncio.run(self.crawl_due(now))
@@ -377,4 +384,5 @@ def _limited(
         insert=steps.insert,
         audit=steps.audit,
         session=steps.session,
+        observe=steps.observe,
     )

@@ -9,8 +9,8 @@ An idempotency key that is already stored is left alone: the same decision taken
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection, RowMapping
@@ -19,12 +19,15 @@ from alerts.message import IncidentSnapshot
 from alerts.outgoing import OutgoingMessage, RenderSettings, compose
 from monitor.incidents.card_settings import with_cards
 from monitor.incidents.settings import render_settings
+from monitor.platforms.status import brand_blind_windows
 from monitor.storage import incidents_repo, outbox_repo
 from monitor.storage.incidents_repo import TopMention
 from monitor.storage.times import as_utc_required
 
 if TYPE_CHECKING:
     from monitor.config import Config
+
+BLIND_LOOKBACK = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,12 @@ def enqueue_many(
     tops = incidents_repo.top_mentions(conn, [n.incident["top_mention_id"] for n in notices])
     messages: list[OutgoingMessage] = []
     for notice in notices:
+        # Coverage of the brand around the story, so PR knows when "no more posts" may mean "not seen".
+        blind = brand_blind_windows(conn, notice.incident["brand"], now - BLIND_LOOKBACK, now)
         messages += compose(
             notice.kind,
             notice.event,
-            snapshot(notice.incident, tops),
+            replace(snapshot(notice.incident, tops), blind=tuple(blind)),
             notice.channels,
             now=now,
             settings=settings,

@@ -70,6 +70,7 @@ def _facts(mention: MentionRow) -> MentionFacts:
         followers=mention.followers,
         likes=mention.likes,
         reposts=mention.reposts,
+        comments=mention.comments,
     )
 
 

@@ -7,7 +7,7 @@ and converts back on read, so callers only ever see the unsigned fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,6 +66,7 @@ class MentionRow:
     baseline: bool
     incident_id: int | None
     policy_done: bool
+    comments: int | None = None
     # Columns other modules add to schema.py later land here until this class names them.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -95,6 +96,7 @@ class MentionRow:
             baseline=bool(row["baseline"]),
             incident_id=row["incident_id"],
             policy_done=bool(row["policy_done"]),
+            comments=row.get("comments"),
             extra={key: value for key, value in row.items() if key not in known},
         )
 
@@ -275,3 +277,54 @@ def fingerprints_after(conn: Connection, *, after_id: int) -> list[tuple[int, st
 
 def last_mention_id(conn: Connection) -> int:
     return int(conn.execute(select(func.max(mentions.c.id))).scalar() or 0)
+def has_mentions(conn: Connection, source_id: int) -> bool:
+    """Whether the source ever yielded a stored mention (an empty result from it is then suspect)."""
+    found = conn.execute(select(mentions.c.id).where(mentions.c.source_id == source_id).limit(1)).first()
+    return found is not None
+
+
+def existing_dedup_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` are stored already (for any brand)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 900):  # under SQLite's bound-parameter limit
+        chunk = wanted[start : start + 900]
+        found.update(
+            conn.execute(select(mentions.c.dedup_key).where(mentions.c.dedup_key.in_(chunk))).scalars()
+        )
+    return found
+
+
+_BULK_STATEMENTS: dict[str, Any] = {}
+
+
+def insert_mentions_bulk(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Insert many mentions at once (one executemany), skipping stored (brand, dedup_key) pairs.
+
+    Returns the (brand, dedup_key) pairs that were new. The existence check and the insert run in the
+    caller's transaction; ``ON CONFLICT DO NOTHING`` still guards against a concurrent writer.
+    """
+    if not rows:
+        return set()
+    pairs = [(str(r["brand"]), str(r["dedup_key"])) for r in rows]
+    present: set[tuple[str, str]] = set()
+    keys = sorted({key for _, key in pairs})
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        present.update(
+            (str(b), str(k))
+            for b, k in conn.execute(
+                select(mentions.c.brand, mentions.c.dedup_key).where(mentions.c.dedup_key.in_(chunk))
+            )
+        )
+    fresh = [r for r, pair in zip(rows, pairs, strict=True) if pair not in present]
+    if fresh:
+        dialect = conn.dialect.name
+        stmt = _BULK_STATEMENTS.get(dialect)
+        if stmt is None:
+            base: Any = postgresql.insert(mentions) if dialect == "postgresql" else sqlite.insert(mentions)
+            stmt = _BULK_STATEMENTS[dialect] = base.on_conflict_do_nothing(
+                index_elements=["brand", "dedup_key"]
+            )
+        conn.execute(stmt, [_to_db_values(r) for r in fresh])
+    return {pair for pair in pairs if pair not in present}

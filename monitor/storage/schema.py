@@ -67,6 +67,8 @@ sources = Table(
 )
 Index("ix_sources_due", sources.c.next_check_at)
 
+# A period [started_at, ended_at) during which the source was NOT covered (blind window). Shared contract
+# of the platforms wing (writer, storage/outages_repo.py), reports and /metrics (readers); NULL ended_at = now.
 source_outages = Table(
     "source_outages",
     metadata,
@@ -101,6 +103,7 @@ mentions = Table(
     Column("followers", BigInteger),
     Column("likes", BigInteger),
     Column("reposts", BigInteger),
+    Column("comments", BigInteger),  # engagement from platforms and vendor ingest
     Column("label", String(16)),  # negative | neutral | positive
     Column("p_negative", Float),
     Column("risk_terms", JSON, nullable=False, default=list),

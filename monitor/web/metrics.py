@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -29,6 +30,7 @@ class _DatabaseCollector:
         with self.engine.connect() as conn:
             yield from _mentions(conn)
             yield from _incidents(conn)
+            yield from _coverage(conn, self.now)
             yield from _latency(conn)
 
 
@@ -55,6 +57,25 @@ def _incidents(conn: Connection) -> Iterator[Metric]:
     for brand, count in reports_repo.breaches_by_brand(conn):
         breaches.add_metric([brand], count)
     yield from (alerts, opened, breaches)
+
+
+def _coverage(conn: Connection, now: datetime) -> Iterator[Metric]:
+    from monitor.platforms.status import source_statuses
+    from monitor.storage.sources_repo import list_sources
+
+    state = GaugeMetricFamily(
+        "brandguard_source_state", "1 for each source's coverage state (blocked, needs_config ...)",
+        labels=["source", "state", "reason"],
+    )
+    coverage = GaugeMetricFamily("brandguard_source_coverage_24h", "Share of the last 24 h covered",
+                                 labels=["source"])
+    rows = list_sources(conn)
+    statuses = source_statuses(conn, rows, now)
+    for row in rows:
+        s = statuses[row.id]
+        state.add_metric([row.name, s.state, s.reason or ""], 1)
+        coverage.add_metric([row.name], s.coverage_24h)
+    yield from (state, coverage)
 
 
 def _latency(conn: Connection) -> Iterator[Metric]:

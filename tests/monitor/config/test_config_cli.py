@@ -20,7 +20,7 @@ def test_init_writes_an_example_that_passes_check(in_tmp: Path, capsys: pytest.C
     assert (in_tmp / "brandguard.toml").read_text(encoding="utf-8").startswith("# brandguard.toml")
     capsys.readouterr()
     assert main(["config", "check"]) == 0
-    assert capsys.readouterr().out == "OK: 2 brands, 3 sources, 1 channels\n"
+    assert capsys.readouterr().out == "OK: 2 brands, 6 sources, 1 channels\n"
 
 
 def test_init_refuses_to_overwrite_without_force(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:24:58.842149
+Create Date: 2026-12-02 03:26:00.630771
 """
 
 from __future__ import annotations
@@ -192,6 +192,7 @@ def upgrade() -> None:
     sa.Column('followers', sa.BigInteger(), nullable=True),
     sa.Column('likes', sa.BigInteger(), nullable=True),
     sa.Column('reposts', sa.BigInteger(), nullable=True),
+    sa.Column('comments', sa.BigInteger(), nullable=True),
     sa.Column('label', sa.String(length=16), nullable=True),
     sa.Column('p_negative', sa.Float(), nullable=True),
     sa.Column('risk_terms', sa.JSON(), nullable=False),
