@@ -68,7 +68,7 @@ sources = Table(
 Index("ix_sources_due", sources.c.next_check_at)
 
 # A period [started_at, ended_at) during which the source was NOT covered (blind window). Shared contract
-# of the platforms wing (writer, storage/outages_repo.py), reports and /metrics (readers); NULL ended_at = now.
+# of the platforms wing (writer: storage/outages_repo.py), reports and /metrics (readers); NULL = until now.
 source_outages = Table(
     "source_outages",
     metadata,
