@@ -64,7 +64,9 @@ class Context:
             from monitor.storage.engine import open_database
 
             if self.database_url().startswith("sqlite"):
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                from monitor.storage.files import ensure_private_dir
+
+                ensure_private_dir(self.data_dir)  # 0700: the database holds personal information
             self._engine = open_database(self.database_url())
         return self._engine
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
+from monitor.storage.files import ensure_private_dir
 from monitor.web.accounts import Principal, hash_token, principal_for_session, principal_for_token
 from monitor.web.csrf import SAFE_METHODS, csrf_ok
 from monitor.web.permissions import PERMISSIONS, allowed, is_public
@@ -39,13 +40,14 @@ def session_secret(data_dir: Path, environ: dict[str, str] | None = None) -> str
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(data_dir)
     key = secrets.token_urlsafe(48)
     try:
         # O_EXCL: two processes starting together must not overwrite each other's key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text(encoding="ascii").strip()
+    os.fchmod(fd, 0o600)  # os.open's mode is masked by the umask, which could only tighten it; be explicit
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     return key
