@@ -6,6 +6,7 @@ whatever the process umask. Existing files keep their modes (an operator may hav
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterable
@@ -48,10 +49,8 @@ def open_private_append(path: Path) -> int:
 
 def create_private_file(path: Path) -> None:
     """Make sure ``path`` exists; create it empty and 0600 when it does not."""
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(_open(path, os.O_WRONLY))
-    except FileExistsError:
-        pass
 
 
 def open_private_write(path: Path) -> int:

@@ -91,7 +91,8 @@ def append_forged(engine: Engine, ts: datetime) -> None:
 
 def edit_checkpoint_hash(engine: Engine, seq: int, new_hash: str) -> None:
     with engine.begin() as conn:
-        conn.execute(update(audit_checkpoints).where(audit_checkpoints.c.seq == seq).values(entry_hash=new_hash))
+        query = update(audit_checkpoints).where(audit_checkpoints.c.seq == seq)
+        conn.execute(query.values(entry_hash=new_hash))
 
 
 def resign_with(engine: Engine, key: AuditKey, seqs: list[int]) -> None:

@@ -209,8 +209,8 @@ def test_key_rotation_old_keys_verify_old_checkpoints(
     assert rotated is not None and rotated.old == {}
     report = verify(sqlite_engine, rotated, anchored)
     assert report.summary().startswith(
-        "FAIL: anchor file {} line 1 (periodic, seq 10, signed 2026-11-01T08:09:00.000000Z): signed with key "
-        "'test-key', which is none of the known keys ('key-2027')".format(anchored)
+        f"FAIL: anchor file {anchored} line 1 (periodic, seq 10, signed 2026-11-01T08:09:00.000000Z): "
+        "signed with key 'test-key', which is none of the known keys ('key-2027')"
     ), report.summary()
     monkeypatch.setenv("BRANDGUARD_AUDIT_OLD_KEYS", f"test-key:{old_secret}")
     rotated = load_keyring()

@@ -78,4 +78,5 @@ def test_deleted_checkpoints_plus_rewrite_fails_with_the_key(seeded: Engine) -> 
     with seeded.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_checkpoints")
     report = verify_database(seeded, load_key())
-    assert report.problem is not None and report.problem.startswith("seq 10: periodic checkpoint missing (2 in all)")
+    assert report.problem is not None
+    assert report.problem.startswith("seq 10: periodic checkpoint missing (2 in all)")
