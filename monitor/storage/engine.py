@@ -18,6 +18,7 @@ Driver ``OperationalError``s (cannot connect, disk full, locked, connection lost
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
@@ -112,13 +113,10 @@ def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
-    if not in_memory and not database.startswith("file:"):
+    if not in_memory and not database.startswith("file:") and Path(database).parent.is_dir():
         # Created 0600 before SQLite opens it: SQLite gives -wal/-shm the database file's mode.
-        from pathlib import Path
+        from monitor.storage.files import create_private_file
 
-        from monitor.storage.files import create_private_file, ensure_private_dir
-
-        ensure_private_dir(Path(database).parent)
         create_private_file(Path(database))
     if in_memory:
         # One shared connection, otherwise every pooled connection would see its own empty database.

@@ -16,10 +16,10 @@ from monitor.storage.files import ensure_private_dir
 from monitor.web.accounts import Principal, hash_token, principal_for_session, principal_for_token
 from monitor.web.csrf import SAFE_METHODS, csrf_ok
 from monitor.web.permissions import PERMISSIONS, allowed, is_public
+from monitor.web.sessions import SESSION_ID, session_user
 
 SECRET_ENV = "BRANDGUARD_SECRET_KEY"
 SECRET_FILE = "web-secret.key"
-SESSION_USER = "uid"
 
 
 class LoginRequired(Exception):
@@ -81,13 +81,15 @@ def _resolve(request: Request) -> Principal | None:
             if principal is not None:
                 state.principals.put(key, principal)
         return principal
-    user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int):
+    session_id = request.session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
     with engine.connect() as conn:
-        principal = principal_for_session(conn, user_id)
+        # the server-side row decides: a cookie copied before logout or disable is dead (issue 11)
+        user_id = session_user(conn, session_id, now=state.now())
+        principal = principal_for_session(conn, user_id) if user_id is not None else None
     if principal is None:
-        request.session.pop(SESSION_USER, None)  # disabled or deleted: end the session
+        request.session.pop(SESSION_ID, None)  # ended, expired, disabled or deleted
     return principal
 
 
