@@ -20,4 +20,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "serve",
     "users",
+    "doctor",
 )

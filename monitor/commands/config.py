@@ -37,5 +37,9 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
     for i, brand in enumerate(config.brands):
         for warning in query_warnings(brand.query):
             print(f"brandguard: warning: {path}: brands[{i}].query: {warning}", file=sys.stderr)
+    from monitor.config.security import security_warnings
+
+    for warning in security_warnings(config):
+        print(f"brandguard: warning: {path}: {warning}", file=sys.stderr)
     print(f"OK: {len(config.brands)} brands, {len(config.sources)} sources, {len(config.channels)} channels")
     return 0
