@@ -58,7 +58,8 @@ class VerifyReport:
         if self.entries:
             text += f" (seq {self.first_seq}..{self.last_seq})"
         if self.anchors:
-            text += f", {self.anchors:,} anchor{_plural(self.anchors)} agree"
+            agree = "1 anchor agrees" if self.anchors == 1 else f"{self.anchors:,} anchors agree"
+            text += f", {agree}"
         if self.base_seq:
             text += f"; entries up to seq {self.base_seq} purged at a signed cut"
         return text
@@ -157,7 +158,11 @@ def verify_database(
         first_unsigned = None
         if chain.last_seq is not None and chain.last_seq > covered:
             first_unsigned = next(iter_rows(conn, after_seq=covered, until_seq=covered + 1), None)
-    report.checkpoints_verified = chain.anchors_matched + sum(1 for c in checkpoints if c.seq <= base_seq)
+    # the chain matched database checkpoints and anchor copies alike; count the database ones here
+    copies = sum(1 for a in anchored if a.checkpoint.seq > base_seq)
+    report.checkpoints_verified = (
+        chain.anchors_matched - copies + sum(1 for c in checkpoints if c.seq <= base_seq)
+    )
     report.anchors = len(anchored)
     if ring is None:
         report.checkpoints_verified = 0

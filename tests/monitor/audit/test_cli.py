@@ -156,7 +156,7 @@ def test_strict_passes_with_an_anchor_file(
     assert main([*args, "checkpoint"]) == 0
     assert f"anchored 1 checkpoint(s) to {anchor}" in capsys.readouterr().out
     assert main([*args, "verify", "--strict"]) == 0
-    assert "1 anchor agree" in capsys.readouterr().out
+    assert "1 checkpoint verified (seq 1..8), 1 anchor agrees" in capsys.readouterr().out
     tampering.truncate_tail(open_database(f"sqlite:///{data_dir / 'brandguard.db'}"), 6)
     with open_database(f"sqlite:///{data_dir / 'brandguard.db'}").begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_checkpoints")
