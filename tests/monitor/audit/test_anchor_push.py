@@ -37,5 +37,6 @@ def test_checkpoints_are_queued_once_for_the_channel(sqlite_engine: Engine) -> N
 
 
 def test_anchor_channel_must_exist() -> None:
-    with pytest.raises(ConfigKeyError, match=r"audit\.anchor_channel: channel 'nobody' is not in \[\[channels\]\]"):
+    expected = r"audit\.anchor_channel: channel 'nobody' is not in \[\[channels\]\]"
+    with pytest.raises(ConfigKeyError, match=expected):
         Config.model_validate({"audit": {"anchor_channel": "nobody"}})
