@@ -65,9 +65,14 @@ def _line_hash(line: str) -> str:
 
 def _checkpoint_from_record(record: dict[str, Any]) -> Checkpoint:
     return Checkpoint(
-        kind=str(record["kind"]), seq=int(record["seq"]), entry_hash=str(record["entry_hash"]),
-        count=int(record["count"]), ts=as_utc_required(datetime.fromisoformat(str(record["ts"]))),
-        key_id=str(record["key_id"]), algorithm=str(record["algorithm"]), signature=str(record["signature"]),
+        kind=str(record["kind"]),
+        seq=int(record["seq"]),
+        entry_hash=str(record["entry_hash"]),
+        count=int(record["count"]),
+        ts=as_utc_required(datetime.fromisoformat(str(record["ts"]))),
+        key_id=str(record["key_id"]),
+        algorithm=str(record["algorithm"]),
+        signature=str(record["signature"]),
         id=record.get("id"),
     )
 
@@ -174,8 +179,13 @@ def sync_anchors(
     if channel and appended:
         rows: list[dict[str, Any]] = [
             {
-                "idempotency_key": f"anchor:{c.signature[:48]}", "channel": channel, "incident_id": None,
-                "severity": None, "kind": ANCHOR_KIND, "payload": push_message(c), "not_before": now,
+                "idempotency_key": f"anchor:{c.signature[:48]}",
+                "channel": channel,
+                "incident_id": None,
+                "severity": None,
+                "kind": ANCHOR_KIND,
+                "payload": push_message(c),
+                "not_before": now,
                 "created_at": now,
             }
             for c in appended

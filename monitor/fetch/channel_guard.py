@@ -115,8 +115,10 @@ class GuardedSyncBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            targets = [host] if host_is_allowlisted(host, self._policy) else _resolve_checked(
-                host, port, self._policy
+            targets = (
+                [host]
+                if host_is_allowlisted(host, self._policy)
+                else _resolve_checked(host, port, self._policy)
             )
         except BlockedURLError as exc:
             # httpx maps ConnectError to its own TransportError, which the notifiers already handle

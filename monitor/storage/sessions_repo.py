@@ -88,7 +88,9 @@ def prune_failures(conn: Connection, *, before: datetime) -> int:
 def count_live_sessions(conn: Connection, user_id: int, *, now: datetime) -> int:
     return int(
         conn.execute(
-            select(func.count()).select_from(web_sessions).where(
+            select(func.count())
+            .select_from(web_sessions)
+            .where(
                 web_sessions.c.user_id == user_id,
                 web_sessions.c.ended_at.is_(None),
                 web_sessions.c.expires_at > to_db(now),

@@ -85,8 +85,12 @@ def record_failure(engine: Engine, *, username: str, address: str, now: datetime
         sessions_repo.prune_failures(conn, before=now - WINDOW)
         sessions_repo.add_failure(conn, [f"user:{username}", f"addr:{address}"], now=now)
         audit.append(
-            conn, actor=f"user:{username}", kind="users.login_failed", subject=f"user:{username}",
-            data={"address": masked_address(address)}, now=now,
+            conn,
+            actor=f"user:{username}",
+            kind="users.login_failed",
+            subject=f"user:{username}",
+            data={"address": masked_address(address)},
+            now=now,
         )
 
 
@@ -100,8 +104,12 @@ def start(engine: Engine, *, user_id: int, username: str, address: str, now: dat
         )
         sessions_repo.clear_failures(conn, f"user:{username}")
         audit.append(
-            conn, actor=username, kind="users.login", subject=f"user:{username}",
-            data={"address": masked_address(address), "session": _digest(session_id)[:12]}, now=now,
+            conn,
+            actor=username,
+            kind="users.login",
+            subject=f"user:{username}",
+            data={"address": masked_address(address), "session": _digest(session_id)[:12]},
+            now=now,
         )
     return session_id
 
@@ -114,8 +122,12 @@ def end(engine: Engine, session_id: str, *, username: str, now: datetime) -> Non
     with engine.begin() as conn:
         if sessions_repo.end_session(conn, _digest(session_id), now=now):
             audit.append(
-                conn, actor=username, kind="users.logout", subject=f"user:{username}",
-                data={"session": _digest(session_id)[:12]}, now=now,
+                conn,
+                actor=username,
+                kind="users.logout",
+                subject=f"user:{username}",
+                data={"session": _digest(session_id)[:12]},
+                now=now,
             )
 
 

@@ -23,8 +23,14 @@ KEY = "0123456789abcdef0123456789abcdef"
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRANDGUARD_")}
     env["BRANDGUARD_AUDIT_KEY"] = KEY
-    return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def test_run_once_leaves_a_log_that_passes_strict_verify(tmp_path: Path) -> None:

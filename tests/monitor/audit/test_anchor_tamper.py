@@ -45,7 +45,10 @@ def anchored(sqlite_engine: Engine, ring: KeyRing, tmp_path: Path, monkeypatch: 
 
 def verify(engine: Engine, key: KeyRing | None, anchor: Path | None, *, now: object = NOW) -> VerifyReport:
     return verify_database(
-        engine, key, anchor_files=[anchor] if anchor else [], now=now,  # type: ignore[arg-type]
+        engine,
+        key,
+        anchor_files=[anchor] if anchor else [],
+        now=now,  # type: ignore[arg-type]
         interval=INTERVAL,
     )
 
@@ -114,7 +117,8 @@ KEYED: list[tuple[str, Callable[[Engine, Path], None], str]] = [
     (
         "replace the key",
         lambda e, a: (
-            tampering.rewrite_with_recomputed_chain(e, 3), tampering.resign_with(e, OTHER_KEY, [10, 20, 25])
+            tampering.rewrite_with_recomputed_chain(e, 3),
+            tampering.resign_with(e, OTHER_KEY, [10, 20, 25]),
         ),
         "checkpoint #1 (periodic, seq 10): signature invalid",
     ),
@@ -133,8 +137,12 @@ KEYED: list[tuple[str, Callable[[Engine, Path], None], str]] = [
 
 @pytest.mark.parametrize(("name", "tamper", "expected"), KEYED, ids=[c[0] for c in KEYED])
 def test_each_kind_is_detected_and_located_with_the_key(
-    sqlite_engine: Engine, ring: KeyRing, anchored: Path, name: str,
-    tamper: Callable[[Engine, Path], None], expected: str,
+    sqlite_engine: Engine,
+    ring: KeyRing,
+    anchored: Path,
+    name: str,
+    tamper: Callable[[Engine, Path], None],
+    expected: str,
 ) -> None:
     tamper(sqlite_engine, anchored)
     report = verify(sqlite_engine, ring, anchored)
@@ -164,7 +172,8 @@ UNKEYED: list[tuple[str, Callable[[Engine, Path], None], str]] = [
     (
         "replace the key",
         lambda e, a: (
-            tampering.rewrite_with_recomputed_chain(e, 3), tampering.resign_with(e, OTHER_KEY, [10, 20, 25])
+            tampering.rewrite_with_recomputed_chain(e, 3),
+            tampering.resign_with(e, OTHER_KEY, [10, 20, 25]),
         ),
         "entry #10 (seq 10): hash differs from signed periodic checkpoint",
     ),
@@ -190,8 +199,10 @@ def test_without_anchor_the_key_still_fails_deleted_checkpoints_and_stale_tails(
     sqlite_engine: Engine, ring: KeyRing, anchored: Path
 ) -> None:
     tampering.delete_checkpoints(sqlite_engine)
-    assert verify(sqlite_engine, ring, None).summary().startswith(
-        "FAIL: seq 10: periodic checkpoint missing (2 in all)"
+    assert (
+        verify(sqlite_engine, ring, None)
+        .summary()
+        .startswith("FAIL: seq 10: periodic checkpoint missing (2 in all)")
     )
     tampering.truncate_tail(sqlite_engine, 9)  # below the first periodic checkpoint: only age tells
     assert verify(sqlite_engine, ring, None).ok  # within the interval: cannot be told from a fresh log

@@ -82,8 +82,12 @@ def test_config_check_warns_about_allow_all_networks(
 
 def test_outbox_refuses_an_internal_webhook_at_send_time(sqlite_engine: Engine) -> None:
     # built without config check (e.g. a config edited while the daemon runs): the sender still refuses
-    cfg = make_config(channels=[{"name": "pr", "kind": "webhook", "url": "http://169.254.169.254/hook"},
-                                {"name": "lead", "kind": "webhook", "url": "http://169.254.169.254/lead"}])
+    cfg = make_config(
+        channels=[
+            {"name": "pr", "kind": "webhook", "url": "http://169.254.169.254/hook"},
+            {"name": "lead", "kind": "webhook", "url": "http://169.254.169.254/lead"},
+        ]
+    )
     add_mention(sqlite_engine)
     intake.process_pending_mentions(sqlite_engine, cfg, T0)
     assert deliver_due(sqlite_engine, cfg, T0) == 0
@@ -101,7 +105,9 @@ def test_pinned_transport_refuses_a_name_resolving_inside() -> None:
     assert isinstance(client._transport._pool._network_backend, GuardedSyncBackend)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("::1", True), ("localhost", True),
-                                                 ("0.0.0.0", False), ("192.168.1.5", False)])
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("192.168.1.5", False)],
+)
 def test_insecure_cookies_warning_only_off_loopback(host: str, loopback: bool) -> None:
     assert _is_loopback(host) is loopback

@@ -55,8 +55,9 @@ def test_session_key_exports_and_anchors_are_private(tmp_path: Path, sqlite_url:
     engine = open_database(sqlite_url)
     seed(engine, 3)
     out = tmp_path / "export.jsonl"
-    export_log(engine, out, fmt="jsonl", since=None, until=None, key=load_key(), actor="t",
-               now=datetime.now(UTC))
+    export_log(
+        engine, out, fmt="jsonl", since=None, until=None, key=load_key(), actor="t", now=datetime.now(UTC)
+    )
     assert mode(out) == mode(tmp_path / "export.jsonl.manifest.json") == 0o600
     anchor = tmp_path / "anchors" / "a.jsonl"
     append_anchors(anchor, [])
