@@ -66,7 +66,9 @@ class Context:
             from monitor.storage.engine import open_database
 
             if self.database_url().startswith("sqlite"):
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                from monitor.storage.files import ensure_private_dir
+
+                ensure_private_dir(self.data_dir)  # 0700: the database holds personal information
             self._engine = open_database(self.database_url())
         return self._engine
 
@@ -93,4 +95,18 @@ def load_checked_config(path: Path | None, *, require_secrets: bool = True) -> C
 
     config = load_config(path, require_secrets=require_secrets)
     check_brand_queries(config.brands, label=str(path))
+    check_channel_urls(config, label=str(path))
     return config
+
+
+def check_channel_urls(config: Config, *, label: str) -> None:
+    """Channel URLs get the sources' address guard (issue 11): an address-literal or localhost host must
+    be public or allowed by daemon.allow_networks / allow_hosts. Names are checked at send time."""
+    from monitor.errors import ConfigError
+    from monitor.fetch.channel_guard import channel_policy, literal_problem
+
+    policy = channel_policy(config.daemon.allow_hosts, config.daemon.allow_networks)
+    for i, channel in enumerate(config.channels):
+        problem = literal_problem(channel.url, policy) if channel.url else None
+        if problem is not None:
+            raise ConfigError(f"{label}: channels[{i}].url: {problem} (got {channel.url!r})")

@@ -21,4 +21,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "users",
     "db",
+    "doctor",
 )

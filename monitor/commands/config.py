@@ -44,5 +44,9 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
     calendar = calendar_warning(config, datetime.now(UTC))
     if calendar:
         print(f"brandguard: warning: {path}: alerts.holiday_years: {calendar}", file=sys.stderr)
+    from monitor.config.security import security_warnings
+
+    for warning in security_warnings(config):
+        print(f"brandguard: warning: {path}: {warning}", file=sys.stderr)
     print(f"OK: {len(config.brands)} brands, {len(config.sources)} sources, {len(config.channels)} channels")
     return 0

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "and send notifications. SIGTERM or Ctrl-C stop it cleanly: in-flight crawls finish or are "
         "abandoned, claims are released, exit status 0.",
     )
-    p.add_argument("--once", action="store_true", help="one poll, deadline and outbox tick, then exit")
+    p.add_argument("--once", action="store_true", help="one poll, deadline, outbox and audit tick, then exit")
     p.add_argument("--quiet", action="store_true", help="log warnings and errors only")
     p.add_argument(
         "--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
@@ -88,6 +88,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         for _name, tick, _every in daemon.extra_ticks:
             tick(now)
         sent = daemon.outbox_tick(now)
+        daemon.audit_tick(now)  # signs and anchors the log like the running daemon (with the key)
         stored = sum(r.stored for r in report.results)
         errors = [r for r in report.results if r.outcome in ("error", "disabled")]
         print(f"{len(report.results)} sources crawled, {stored} new mentions, {sent} notifications sent")

@@ -56,6 +56,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.commands.run import start_metrics_server
 
     start_metrics_server(ctx, args.metrics_listen)  # a daemon thread: it ends with the server
+    if args.insecure_cookies and not _is_loopback(args.host):
+        print(f"brandguard: warning: --insecure-cookies on {args.host}: session cookies travel unencrypted "
+              "over the network; use it only on 127.0.0.1 and put HTTPS in front otherwise", file=sys.stderr)
     scheme = "http" if args.insecure_cookies else "https (via your proxy)"
     print(f"brandguard: serving on {args.host}:{args.port} ({scheme}); Ctrl-C stops", flush=True)
     if args.workers == 1:
@@ -73,3 +76,14 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     uvicorn.run(FACTORY, factory=True, workers=args.workers, host=args.host, port=args.port,
                 log_level="warning", proxy_headers=False)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

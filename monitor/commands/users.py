@@ -77,7 +77,7 @@ def _disable(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.web.accounts import disable_user
 
     user = disable_user(ctx.engine, args.name, actor=ctx.actor, now=datetime.now(UTC))
-    print(f"disabled {user.name}; their API tokens are revoked")
+    print(f"disabled {user.name}; their API tokens are revoked and their console sessions ended")
     return 0
 
 

@@ -85,6 +85,12 @@ class BrandConfig(StrictModel):
 class AuditConfig(StrictModel):
     retention_compliance_days: int = Field(default=1095, ge=1)
     retention_other_days: int = Field(default=183, ge=1)
+    # Signed checkpoints are also appended here, outside the data directory (monitor.audit.anchor).
+    anchor_file: str = ""
+    # A channel name from [[channels]] that receives every signed checkpoint (auditors' mail or bot).
+    anchor_channel: str = ""
+    # The daemon signs the head within this; an older unsigned entry fails `audit verify` with a key.
+    checkpoint_interval_minutes: int = Field(default=60, ge=10)
 
 
 class Config(StrictModel):
@@ -163,6 +169,9 @@ class Config(StrictModel):
         for j, name in enumerate(self.operator.channels):
             if name not in {c.name for c in self.channels}:
                 raise ConfigKeyError(f"operator.channels[{j}]", f"unknown channel {name!r}")
+        anchor_channel = self.audit.anchor_channel
+        if anchor_channel and anchor_channel not in {c.name for c in self.channels}:
+            raise ConfigKeyError("audit.anchor_channel", f"channel {anchor_channel!r} is not in [[channels]]")
         try:
             check_alert_references(self.channels, self.routes)
         except ValueError as exc:

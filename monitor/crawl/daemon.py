@@ -144,10 +144,16 @@ class Daemon:
         return report
 
     def audit_tick(self, now: datetime) -> object:
-        """Signed checkpoint of the compliance log when one is due (nothing without BRANDGUARD_AUDIT_KEY)."""
-        from monitor.audit import checkpoint_if_due
+        """Signed checkpoint of the compliance log when one is due, copied to the anchor file and channel
+        (nothing without BRANDGUARD_AUDIT_KEY)."""
+        from monitor.audit.periodic import AnchorSettings, audit_tick
 
-        return checkpoint_if_due(self.engine, now=now, max_age=AUDIT_CHECKPOINT_MAX_AGE)
+        section = self.config.audit
+        settings = AnchorSettings.from_values(
+            interval_minutes=section.checkpoint_interval_minutes, anchor_file=section.anchor_file,
+            channel=section.anchor_channel,
+        )
+        return audit_tick(self.engine, settings, now=now)
 
     def claim(self, now: datetime, limit: int) -> list[DueSource]:
         rows = sources_repo.claim_due_sources(

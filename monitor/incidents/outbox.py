@@ -86,7 +86,17 @@ def deliver_due(
         if state["disabled_at"] is not None:
             _fail_all(engine, rows, me, now, f"channel {name!r} disabled: {state['disabled_reason']}")
             continue
-        notifier = (notifiers or {}).get(name) or build_notifier(channel, transport=transport)
+        notifier = (notifiers or {}).get(name)
+        if notifier is None:
+            guarded = transport
+            if guarded is None and channel.url:
+                # the same address guard as sources (issue 11); tests inject their own transport
+                refused = refused_channel(channel.url, config)
+                if refused is not None:
+                    _fail_all(engine, rows, me, now, refused)
+                    continue
+                guarded = guarded_channel_transport(config)
+            notifier = build_notifier(channel, transport=guarded)
         try:
             delivered += _deliver_channel(
                 engine, config, name, channel.rate_per_minute, sent_window(state), notifier, rows, me, now
@@ -249,3 +259,29 @@ def _fail_all(engine: Engine, rows: Sequence[OutboxRow], me: str, now: datetime,
         for row in rows:
             outbox_repo.finish(conn, row.id, me, status="failed", attempts=row.attempts, error=reason)
             _audit_outcome(conn, row, "notify.failed", reason, row.attempts, now)
+
+
+def _policy(config: Config) -> Any:
+    from monitor.fetch.channel_guard import channel_policy
+
+    return channel_policy(config.daemon.allow_hosts, config.daemon.allow_networks)
+
+
+def refused_channel(url: str, config: Config) -> str | None:
+    """Why the address guard refuses to send to ``url`` now (resolving its host), or None."""
+    from monitor.fetch.channel_guard import UnresolvableHost, check_url
+    from monitor.fetch.errors import BlockedURLError
+
+    try:
+        check_url(url, _policy(config))
+    except UnresolvableHost:
+        return None  # DNS trouble is transient: the send fails and is retried like any transport error
+    except BlockedURLError as exc:
+        return f"channel url refused: {exc}"
+    return None
+
+
+def guarded_channel_transport(config: Config) -> httpx.BaseTransport:
+    from monitor.fetch.channel_guard import guarded_sync_transport
+
+    return guarded_sync_transport(_policy(config))

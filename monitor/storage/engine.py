@@ -19,6 +19,7 @@ Driver ``OperationalError``s (cannot connect, disk full, locked, connection lost
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
@@ -116,6 +117,11 @@ def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    if not in_memory and not database.startswith("file:") and Path(database).parent.is_dir():
+        # Created 0600 before SQLite opens it: SQLite gives -wal/-shm the database file's mode.
+        from monitor.storage.files import create_private_file
+
+        create_private_file(Path(database))
     if in_memory:
         # One shared connection, otherwise every pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool

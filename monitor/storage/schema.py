@@ -293,6 +293,29 @@ api_tokens = Table(
     Column("revoked_at", UTC_TIME),
 )
 
+# Console sessions, server-side: the cookie carries a random id whose SHA-256 is stored here, so logout
+# ends every copy of the cookie and disabling a user ends all their sessions (issue 11).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTC_TIME, nullable=False),
+    Column("expires_at", UTC_TIME, nullable=False),
+    Column("ended_at", UTC_TIME),
+)
+Index("ix_web_sessions_user", web_sessions.c.user_id)
+
+# Failed logins within the throttling window, per account ("user:<name>") and per address ("addr:<ip>").
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(300), nullable=False),
+    Column("ts", UTC_TIME, nullable=False),
+)
+Index("ix_login_failures_scope_ts", login_failures.c.scope, login_failures.c.ts)
+
 # Key/value for small pieces of daemon state (schema version of the model used, last tick times ...).
 daemon_state = Table(
     "daemon_state",

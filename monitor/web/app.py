@@ -167,6 +167,11 @@ def create_app(
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InFlightCounter, state=app.state.web)
+    from monitor.web.body_limit import BodySizeLimit
+    from monitor.web.csp import ContentSecurityPolicy
+
+    app.add_middleware(ContentSecurityPolicy)
+    app.add_middleware(BodySizeLimit)  # added last = outermost: before sessions and authentication
     return app
 
 
