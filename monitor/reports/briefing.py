@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from alerts.sla import sla_report
 from monitor.errors import UsageError
-from monitor.reports.coverage import blind_seconds, coverage_share
+from monitor.reports.blind_time import blind_seconds, coverage_share
 from monitor.reports.health import FORMULA, health_index
 from monitor.reports.keywords import rising_terms
 from monitor.reports.periods import Window, brief_window

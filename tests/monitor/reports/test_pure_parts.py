@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.errors import UsageError
-from monitor.reports.coverage import blind_seconds, coverage_share
+from monitor.reports.blind_time import blind_seconds, coverage_share
 from monitor.reports.health import health_index
 from monitor.reports.keywords import rising_terms
 from monitor.reports.periods import brief_window
