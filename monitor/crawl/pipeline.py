@@ -24,6 +24,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.crawl import schedule
+from monitor.crawl.crawl_log import log_crawl
 from monitor.errors import BrandGuardError
 from monitor.platforms.blocked import detect
 from monitor.storage.sources_repo import release_source
@@ -299,26 +300,6 @@ class Crawler:
             log.warning("source %s disabled: %s", source.name, values["disabled_reason"])
 
 
-# One operator event per crawl (monitor.logs renders it as a JSON line).
-_EVENTS = {"error": "source.failed", "disabled": "source.disabled", "retry_later": "source.throttled"}
-
-
-def log_crawl(result: CrawlResult, worker_id: str) -> None:
-    event = _EVENTS.get(result.outcome, "source.fetched")
-    fields = {
-        "event": event,
-        "source_id": result.source_id,
-        "source": result.name,
-        "outcome": result.outcome,
-        "worker": worker_id,
-        "items": result.items,
-        "stored": result.stored,
-        "fetch_s": None if result.fetch_s is None else round(result.fetch_s, 3),
-    }
-    if result.error:
-        fields["error"] = result.error
-    level = logging.INFO if event == "source.fetched" else logging.WARNING
-    log.log(level, "source %s: %s", result.name, result.error or result.outcome, extra=fields)
 def _verdict_error(verdict: Any) -> str:
     return str(verdict.reason if verdict.state == "failing" else verdict.label)
 

@@ -8,11 +8,10 @@ rendered by the same template as the first page load (actions and CSRF tokens in
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from alerts.deep_link import LinkError, read_token
 from monitor.incidents import ops
@@ -23,8 +22,6 @@ from monitor.web.templating import render
 
 router = APIRouter()
 
-STATIC_DIR = FilePath(__file__).parent / "static"
-STATIC_FILES = frozenset({"board.js"})
 IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Op = Literal["assign", "note", "merge", "split"]
 
@@ -40,15 +37,6 @@ def board_context(request: Request) -> dict[str, object]:
 @router.get("/board/rows")
 def board_rows(request: Request) -> Response:
     return render(request, "_board_rows.html", board_context(request))
-
-
-@router.get("/static/{name}")
-def static_file(name: str) -> Response:
-    if name not in STATIC_FILES:
-        raise HTTPException(status_code=404, detail="no such file")
-    return FileResponse(
-        STATIC_DIR / name, media_type="text/javascript", headers={"Cache-Control": "no-cache"}
-    )
 
 
 @router.get("/go/{token}")

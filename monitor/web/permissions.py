@@ -54,7 +54,6 @@ PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/incidents/{incident_id}"): ALL_ROLES,
     ("POST", "/incidents/{incident_id}/{action}"): INCIDENT_WRITERS,
     ("GET", "/board/rows"): ALL_ROLES,
-    ("GET", "/static/{name}"): ALL_ROLES,
     ("GET", "/go/{token}"): ALL_ROLES,  # anonymous: login first, then back here
     ("POST", "/incident-ops/{incident_id}/{op}"): INCIDENT_WRITERS,
     ("GET", "/mentions"): ALL_ROLES,

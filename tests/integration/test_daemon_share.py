@@ -98,13 +98,16 @@ def _score(texts: Sequence[str]) -> list[Score]:
 
 
 def _daemon(db_url: str, config_json: str) -> Any:
-    from monitor.crawl.daemon import Daemon
+    from monitor.crawl.daemon import AlertTicks, Daemon
     from monitor.crawl.steps import RealSteps
+    from monitor.incidents import deliver_due, process_pending_mentions, tick_deadlines
     from monitor.storage.engine import open_database
 
     config = config_from_dict(json.loads(config_json))
     engine = open_database(db_url, migrate=False)
-    return Daemon(engine, config, RealSteps(config, scorer=_score).steps())
+    # As `brandguard run` builds it: the alert path is handed to the daemon.
+    alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
+    return Daemon(engine, config, RealSteps(config, scorer=_score).steps(), alerting=alerting)
 
 
 def simulated_worker(db_url: str, config_json: str, periods: str) -> None:
