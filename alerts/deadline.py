@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from alerts.holidays import EMPTY, HolidayTable, package_is_workday
 
 REMINDER_PREFIX = "reminder:-"
 ESCALATION = "escalation"
@@ -25,16 +24,12 @@ class BusinessCalendar:
     start: time = time(9, 0)
     end: time = time(18, 0)
     tz: str = "Asia/Shanghai"
+    # Years the configuration adds (alerts.holidays); the package's data for the others.
+    holidays: HolidayTable = EMPTY
 
 
-@lru_cache(maxsize=4096)
-def is_workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        # chinese_calendar only knows the years the State Council has published; beyond them the
-        # best guess is the ordinary Monday-Friday week rather than stopping the clock entirely.
-        return day.weekday() < 5
+def is_workday(day: date, table: HolidayTable = EMPTY) -> bool:
+    return table.is_workday(day) if table.years else package_is_workday(day)
 
 
 def _add_business_time(start_utc: datetime, duration: timedelta, cal: BusinessCalendar) -> datetime:
@@ -45,7 +40,7 @@ def _add_business_time(start_utc: datetime, duration: timedelta, cal: BusinessCa
     cursor = local
     # Bounded loop: even a 30-day budget across Golden Week ends within a few dozen iterations.
     for _ in range(3660):
-        if is_workday(day):
+        if is_workday(day, cal.holidays):
             open_at = datetime.combine(day, cal.start, tz)
             close_at = datetime.combine(day, cal.end, tz)
             begin = max(cursor, open_at)

@@ -8,7 +8,10 @@ per-minute limit, and ``now``; it then creates the digests, sends, and releases 
 * no more than the channel's budget goes out per sliding minute; when the claimed rows do not fit, the
   most severe go as single messages and the overflow is folded into one digest, so a storm costs one
   message of the budget rather than silence until the window frees up;
-* with no budget at all, everything waits until the window has room.
+* with no budget at all, everything waits until the window has room;
+* except urgent messages (P1, escalations, breaches): they are never held behind the budget and go
+  first; their sends count against the budget of the others. ``urgent_reserve`` (default 0) lets the
+  others leave some sends of every minute free, so a P1 also finds room under the platform's own limit.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Queued:
     id: int
     severity: str | None  # None for digests, which count as P3 for ordering
     held_quiet: bool = False
+    urgent: bool = False  # P1 or an escalation/breach: jumps the queue and the budget
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,34 @@ def _digest(rows: Sequence[Queued]) -> Digest:
     return Digest(tuple(r.id for r in rows), min((r.severity or "P3" for r in rows), key=rank))
 
 
+URGENT_KINDS = frozenset({"escalation", "breach"})
+
+
+def is_urgent(severity: str | None, kind: str) -> bool:
+    return severity == "P1" or kind in URGENT_KINDS
+
+
 def plan_delivery(
-    rows: Sequence[Queued], *, sent_window: Sequence[datetime], per_minute: int, now: datetime
+    rows: Sequence[Queued],
+    *,
+    sent_window: Sequence[datetime],
+    per_minute: int,
+    now: datetime,
+    urgent_reserve: int = 0,
 ) -> DeliveryPlan:
     """The plan for one channel's claimed ``rows`` (ordered by id) given its sliding-minute window."""
-    budget = ratelimit.budget(sent_window, now, per_minute)
+    urgent = sorted((r for r in rows if r.urgent), key=_order)
+    if urgent:
+        rest = plan_delivery(
+            [r for r in rows if not r.urgent],
+            sent_window=[*sent_window, *([now] * len(urgent))],
+            per_minute=per_minute,
+            now=now,
+            urgent_reserve=urgent_reserve,
+        )
+        return DeliveryPlan(rest.digests, (*(r.id for r in urgent), *rest.send), rest.hold, rest.hold_until)
+    reserve = min(urgent_reserve, max(0, per_minute - 1))  # a 1/min channel still sends something
+    budget = ratelimit.budget(sent_window, now, per_minute - reserve)
     held = [r for r in rows if r.held_quiet]
     singles = sorted((r for r in rows if not r.held_quiet), key=_order)
     digests: list[Digest] = []
@@ -74,7 +101,8 @@ def plan_delivery(
         singles = sorted(held + singles, key=_order)
     if budget <= 0:
         waiting: tuple[Item, ...] = (*digests, *(r.id for r in singles))
-        return DeliveryPlan(tuple(digests), (), waiting, ratelimit.next_free_at(sent_window, now, per_minute))
+        free_at = ratelimit.next_free_at(sent_window, now, per_minute - reserve)
+        return DeliveryPlan(tuple(digests), (), waiting, free_at)
     room = budget - len(digests)
     if len(singles) > room:
         # Keep the most severe as single messages, fold the rest into one digest.

@@ -34,6 +34,9 @@ class UpdateParams:
     policy: PolicyParams = field(default_factory=PolicyParams)
     respond_by_hours: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 4.0))
     calendar: BusinessCalendar | None = None  # None: 24x7
+    # Per-severity override of ``calendar``: P1 runs 24x7 by default even when the rest use business
+    # hours, so a P1 raised on Friday night is due that night, not on Monday.
+    calendars: Mapping[str, BusinessCalendar | None] = field(default_factory=lambda: {"P1": None})
     reminder_offsets_minutes: Sequence[int] = (120, 60, 30)
     escalate_after_minutes: int | None = 30
 
@@ -80,7 +83,8 @@ class IncidentUpdate:
 
 def deadline_for(opened_at: datetime, severity: str, params: UpdateParams) -> datetime:
     """respond_by for a tier, counted from the incident's opening (24x7 or working time)."""
-    return respond_by(opened_at, params.respond_by_hours.get(severity, DEFAULT_HOURS), params.calendar)
+    calendar = params.calendars.get(severity, params.calendar)
+    return respond_by(opened_at, params.respond_by_hours.get(severity, DEFAULT_HOURS), calendar)
 
 
 def _clock(opened_at: datetime, deadline: datetime, params: UpdateParams) -> ClockPlan:

@@ -36,6 +36,12 @@ class IncidentSnapshot:
     crisis_terms: Sequence[str] = ()
     top_title: str = ""
     top_url: str | None = None
+    max_p_negative: float = 0.0
+    state: str = "open"
+    reason: str = ""  # e.g. a brand-level spike: "负面声量 42 条/小时，是同时段基线的 5.3 倍"
+    # Blind windows of the brand's platforms around the story: (platform label, start, end or None = still
+    # blind). Plain data from the edge; the message says coverage was partial ("微博 未覆盖 14:00–16:30").
+    blind: Sequence[tuple[str, datetime, datetime | None]] = ()
 
 
 def _fmt(ts: datetime, tz: str) -> str:
@@ -64,6 +70,9 @@ def render(
         f"覆盖 {incident.reach:,}{terms}",
         f"响应时限 {deadline}（北京时间），{left}",
     ]
+    partial = coverage_note(incident.blind, display_tz)
+    if partial:
+        lines.append(partial)
     if incident.top_url:
         lines.append(f"链接：{incident.top_url}")
     lines.append(f"确认：{ack}")
@@ -74,9 +83,13 @@ def render(
         f"覆盖 **{incident.reach:,}**{terms}",
         f"> 响应时限 **{deadline}**（北京时间），{left}",
     ]
+    if partial:
+        md.append(f"> ⚠ {partial}")
     if incident.top_url:
         md.append(f"[查看原文]({incident.top_url})")
-    md.append(f"确认：`{ack}`")
+    # A console link is a button-like markdown link; a CLI hint stays code so it can be copied.
+    is_link = ack.startswith(("http://", "https://"))
+    md.append(f"[处理 #{incident.id}]({ack})" if is_link else f"确认：`{ack}`")
     return {
         "kind": kind,
         "title": title,
@@ -87,6 +100,20 @@ def render(
         "severity": incident.severity,
         "incident_id": incident.id,
     }
+
+
+def coverage_note(blind: Sequence[tuple[str, datetime, datetime | None]], tz: str) -> str:
+    """``覆盖不完整：微博 未覆盖 14:00–16:30；小红书 未覆盖 15:10–至今`` or "" when fully covered."""
+    if not blind:
+        return ""
+    zone = ZoneInfo(tz)
+    parts = [
+        f"{label} 未覆盖 {start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
+        if end is not None
+        else f"{label} 未覆盖 {start.astimezone(zone):%H:%M}–至今"
+        for label, start, end in blind
+    ]
+    return "覆盖不完整：" + "；".join(parts)
 
 
 def render_digest(messages: Sequence[dict[str, Any]], *, max_items: int = 20) -> dict[str, Any]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from alerts.message import IncidentSnapshot, render
+from alerts.cards import card_data
+from alerts.deep_link import incident_link
+from alerts.message import KIND_LABELS, IncidentSnapshot, render
+from alerts.oncall import Person
 from alerts.quiet import QuietWindow, held_until
 
 HELD_QUIET = "quiet"  # payload["held"]: raised in quiet hours, waits for the end of the window
@@ -24,6 +27,10 @@ class RenderSettings:
     display_tz: str = "Asia/Shanghai"
     ack_hint: str = "brandguard alerts ack {id}"
     quiet: QuietWindow | None = None
+    console_url: str = ""  # with link_key: cards carry a signed "处理" button into the console
+    link_key: str | None = None
+    link_ttl: timedelta = timedelta(hours=72)
+    on_call: tuple[Person, ...] = ()  # who is on call now; @-mentioned on P1 and escalations
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,21 @@ def digest_key(channel: str, member_ids: Sequence[int]) -> str:
     return "digest-" + hashlib.sha256(f"{channel}|{sorted(member_ids)}".encode()).hexdigest()[:32]
 
 
+MENTION_KINDS = frozenset({"escalation", "breach"})
+
+
+def mentions_on_call(kind: str, severity: str) -> bool:
+    """P1 messages and escalations @ the people on call; the rest do not wake anyone up."""
+    return severity == "P1" or kind in MENTION_KINDS
+
+
+def incident_reason(incident: IncidentSnapshot) -> str:
+    """Why the incident is alarming, in one line: a brand spike's reason, else its crisis terms."""
+    if incident.reason:
+        return incident.reason
+    return f"风险词 {'、'.join(incident.crisis_terms)}" if incident.crisis_terms else ""
+
+
 def compose(
     kind: str,
     event: str,
@@ -63,7 +85,31 @@ def compose(
     """One message per channel for one notification of an incident (``kind``: alerts.message labels)."""
     if not channels:
         return []
-    payload = render(kind, incident, now=now, display_tz=settings.display_tz, ack_hint=settings.ack_hint)
+    link = None
+    if settings.console_url and settings.link_key:
+        link = incident_link(
+            settings.console_url, settings.link_key, incident.id, now=now, ttl=settings.link_ttl
+        )
+    payload = render(
+        kind, incident, now=now, display_tz=settings.display_tz, ack_hint=link or settings.ack_hint
+    )
+    payload["card"] = card_data(
+        kind_label=KIND_LABELS.get(kind, kind),
+        incident_id=incident.id,
+        brand=incident.brand,
+        severity=incident.severity,
+        title=incident.top_title or incident.title,
+        sentiment=incident.max_p_negative,
+        mention_count=incident.mention_count,
+        negative_count=incident.negative_count,
+        reach=incident.reach,
+        respond_by=incident.respond_by,
+        clock_running=incident.state in ("open", "acknowledged"),
+        source_url=incident.top_url,
+        open_url=link,
+        people=settings.on_call if mentions_on_call(kind, incident.severity) else (),
+        reason=incident_reason(incident),
+    )
     hold = held_until(now, incident.severity, settings.quiet)
     if hold is not None:
         payload["held"] = HELD_QUIET

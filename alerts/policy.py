@@ -28,11 +28,13 @@ class MentionFacts:
     followers: int | None = None
     likes: int | None = None
     reposts: int | None = None
+    comments: int | None = None
 
     @property
     def reach(self) -> int:
-        # Only what the source reports; unknown counts add nothing rather than guessing.
-        return sum(v for v in (self.followers, self.likes, self.reposts) if v)
+        # Only what the source reports (or the source's configured audience, stored as followers);
+        # unknown counts add nothing rather than guessing. Comments are engagement like likes.
+        return sum(v for v in (self.followers, self.likes, self.reposts, self.comments) if v)
 
 
 def is_alertable(facts: MentionFacts, params: PolicyParams) -> tuple[bool, tuple[str, ...]]:

@@ -31,8 +31,9 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def sla_report(items: Sequence[IncidentTimes], *, now: datetime) -> dict[str, Any]:
-    # Dismissed incidents were false alarms: they do not count for or against the team.
-    counted = [i for i in items if i.state != "dismissed"]
+    # Dismissed incidents were false alarms: they do not count for or against the team. Duplicates were
+    # merged into another incident, which carries their clock (the earlier deadline of the two).
+    counted = [i for i in items if i.state not in ("dismissed", "duplicate")]
     ack = [(i.acknowledged_at - i.opened_at).total_seconds() / 60 for i in counted if i.acknowledged_at]
     resp = [(i.responded_at - i.opened_at).total_seconds() / 60 for i in counted if i.responded_at]
     in_time = sum(1 for i in counted if i.responded_at is not None and i.responded_at <= i.respond_by)
@@ -44,7 +45,8 @@ def sla_report(items: Sequence[IncidentTimes], *, now: datetime) -> dict[str, An
     return {
         "incidents": len(items),
         "counted": len(counted),
-        "dismissed": len(items) - len(counted),
+        "dismissed": sum(1 for i in items if i.state == "dismissed"),
+        "duplicates": sum(1 for i in items if i.state == "duplicate"),
         "answered_in_time": in_time,
         "decided": len(decided),
         "share_in_time": (in_time / len(decided)) if decided else None,

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from alerts.story_events import facts, verdict
+
 # Words that say "this is a repost/news flash" rather than what happened.
 _NOISE = re.compile(r"转发|转载|突发|快讯|最新|后续|热议|微博|视频|网友|//@[^:：]*[:：]?")
 _KEEP = re.compile(r"[\w]", re.UNICODE)
@@ -46,6 +48,19 @@ def similarity(a: str, b: str, *, brand: str = "") -> float:
     return len(ga & gb) / min(len(ga), len(gb))
 
 
+def same_story(a: str, b: str, *, brand: str = "", min_similarity: float = 0.6) -> bool:
+    """Whether two headlines of one brand tell the same story.
+
+    The event facts decide first (``alerts.story_events``: kind of event, model, city): they link
+    起火 with 自燃 and keep a recall apart from a data leak even when both titles share a template. Only
+    when the facts do not tell does the wording decide (bigram overlap, templates and brand removed).
+    """
+    decided = verdict(facts(a, brand), facts(b, brand))
+    if decided is not None:
+        return decided
+    return similarity(a, b, brand=brand) >= min_similarity
+
+
 def best_match(
     text: str,
     risk_terms: Sequence[str],
@@ -62,8 +77,14 @@ def best_match(
     """
     best: tuple[float, int] | None = None
     terms = set(risk_terms)
+    mine = facts(text, brand)
     for incident_id, crisis_terms, titles in candidates:
+        votes = [verdict(mine, facts(t, brand)) for t in titles]
+        if False in votes and True not in votes:
+            continue  # the incident's titles name another event, model or city
         score = max((similarity(text, t, brand=brand) for t in titles), default=0.0)
+        if True in votes:
+            score = max(score, 1.0)  # same kind of event, nothing contradicting: the same story
         bar = min_similarity_with_terms if terms & set(crisis_terms) else min_similarity
         if score >= bar and (best is None or score > best[0]):
             best = (score, incident_id)

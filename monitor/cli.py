@@ -75,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     ctx = Context.from_options(args.config, args.data_dir)
+    # Subcommands that only read (set_defaults(read_only=True)) run without the channel secrets.
+    ctx.require_secrets = not getattr(args, "read_only", False)
     try:
         return int(handler(args, ctx))
     except _known_errors() as exc:

@@ -31,6 +31,8 @@ class Context:
     _config: Config | None = None
     _engine: Engine | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # False for read-only commands: channel and source secrets need not be in the environment.
+    require_secrets: bool = True
 
     @classmethod
     def from_options(cls, config: str | None, data_dir: str | None) -> Context:
@@ -44,7 +46,7 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_checked_config(self.config_path)
+            self._config = load_checked_config(self.config_path, require_secrets=self.require_secrets)
         return self._config
 
     def database_url(self) -> str:
@@ -64,7 +66,9 @@ class Context:
             from monitor.storage.engine import open_database
 
             if self.database_url().startswith("sqlite"):
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                from monitor.storage.files import ensure_private_dir
+
+                ensure_private_dir(self.data_dir)  # 0700: the database holds personal information
             self._engine = open_database(self.database_url())
         return self._engine
 
@@ -84,11 +88,25 @@ def _login_name() -> str:
         return "unknown"
 
 
-def load_checked_config(path: Path | None) -> Config:
+def load_checked_config(path: Path | None, *, require_secrets: bool = True) -> Config:
     """``load_config`` plus the checks other wings own (brand queries): what every command sees."""
     from monitor.config import load_config
     from monitor.matching import check_brand_queries
 
-    config = load_config(path)
+    config = load_config(path, require_secrets=require_secrets)
     check_brand_queries(config.brands, label=str(path))
+    check_channel_urls(config, label=str(path))
     return config
+
+
+def check_channel_urls(config: Config, *, label: str) -> None:
+    """Channel URLs get the sources' address guard (issue 11): an address-literal or localhost host must
+    be public or allowed by daemon.allow_networks / allow_hosts. Names are checked at send time."""
+    from monitor.errors import ConfigError
+    from monitor.fetch.channel_guard import channel_policy, literal_problem
+
+    policy = channel_policy(config.daemon.allow_hosts, config.daemon.allow_networks)
+    for i, channel in enumerate(config.channels):
+        problem = literal_problem(channel.url, policy) if channel.url else None
+        if problem is not None:
+            raise ConfigError(f"{label}: channels[{i}].url: {problem} (got {channel.url!r})")

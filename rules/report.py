@@ -33,7 +33,7 @@ class CheckResult:
 def json_result(result: CheckResult, *, native_findings: bool = False) -> dict[str, Any]:
     """One entry of ``results``."""
     findings = result.report.findings
-    return {
+    entry: dict[str, Any] = {
         "path": result.path,
         "findings": list(findings) if native_findings else [f.to_dict() for f in findings],
         "summary": result.report.summary,
@@ -41,6 +41,11 @@ def json_result(result: CheckResult, *, native_findings: bool = False) -> dict[s
         "rule_versions": result.report.rule_versions,
         "encoding": result.encoding,
     }
+    total = getattr(result.report, "findings_total", None)  # rules.capped.CappedReport
+    if total is not None:
+        entry["findings_total"] = total
+        entry["findings_truncated"] = True
+    return entry
 
 
 def json_document(results: list[CheckResult], *, native_findings: bool = False) -> dict[str, Any]:

@@ -118,6 +118,10 @@ def classify_code(
     while wrongly disabling a channel silences every later alert."""
     if code == 0:
         return
+    if code is None:
+        # HTTP 200 without the platform's code is not a success (a proxy, a captive portal, a wrong
+        # endpoint answering {}): retried like any unknown failure and counted against the channel.
+        raise NotifierError(f"{platform}: HTTP 200 without the platform's success code", permanent=False)
     text = f"{platform} code {code}: {message}"
     if isinstance(code, int) and code in rate_limited:
         raise RateLimited(text, retry_after_s=rate_retry_after_s)

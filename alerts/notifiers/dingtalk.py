@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from alerts.cards import dingtalk_body
 from alerts.notifiers.base import (
     HttpNotifier,
     check_http_status,
@@ -45,13 +46,18 @@ class DingTalkNotifier(HttpNotifier):
         return f"{self.url}{'&' if '?' in self.url else '?'}{query}"
 
     def send(self, message: Mapping[str, Any], *, idempotency_key: str, now: datetime) -> str:
-        body = {
-            "msgtype": "markdown",
-            "markdown": {
-                "title": str(message.get("title", "")),
-                "text": str(message.get("markdown") or message.get("text", "")),
-            },
-        }
+        card = message.get("card")
+        body: dict[str, Any]
+        if isinstance(card, dict):
+            body = dingtalk_body(card, now)
+        else:  # digests and other plain messages
+            body = {
+                "msgtype": "markdown",
+                "markdown": {
+                    "title": str(message.get("title", "")),
+                    "text": str(message.get("markdown") or message.get("text", "")),
+                },
+            }
         response = post_json(self._client, self._signed_url(now), body)
         check_http_status(response)
         data = json_body(response)

@@ -47,6 +47,8 @@ class EmailNotifier:
         mail["Message-ID"] = f"<{digest}@brandguard>"
         mail["X-BrandGuard-Idempotency-Key"] = idempotency_key
         mail.set_content(str(message.get("text", "")))
+        if message.get("html"):  # briefings: the HTML brief with its SVG charts, text as the fallback part
+            mail.add_alternative(str(message["html"]), subtype="html")
         return mail
 
     def send(self, message: Mapping[str, Any], *, idempotency_key: str, now: datetime) -> str:

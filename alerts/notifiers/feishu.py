@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from alerts.cards import feishu_card
 from alerts.notifiers.base import (
     HttpNotifier,
     check_http_status,
@@ -36,7 +37,12 @@ class FeishuNotifier(HttpNotifier):
     kind = "feishu"
 
     def send(self, message: Mapping[str, Any], *, idempotency_key: str, now: datetime) -> str:
-        body: dict[str, Any] = {"msg_type": "text", "content": {"text": str(message.get("text", ""))}}
+        card = message.get("card")
+        body: dict[str, Any]
+        if isinstance(card, dict):
+            body = feishu_card(card, now)
+        else:  # digests and other plain messages
+            body = {"msg_type": "text", "content": {"text": str(message.get("text", ""))}}
         if self._secret:
             timestamp = int(now.timestamp())
             body["timestamp"] = str(timestamp)

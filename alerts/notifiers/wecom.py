@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from alerts.cards import wecom_body
 from alerts.message import truncate_utf8
 from alerts.notifiers.base import check_http_status, classify_code, json_body, make_client, post_json
 
@@ -38,8 +39,13 @@ class WeComNotifier:
         self._client = make_client(transport, timeout_s)
 
     def send(self, message: Mapping[str, Any], *, idempotency_key: str, now: datetime) -> str:
-        content = truncate_utf8(str(message.get("markdown") or message.get("text", "")), MARKDOWN_LIMIT)
-        body = {"msgtype": "markdown", "markdown": {"content": content}}
+        card = message.get("card")
+        body: dict[str, Any]
+        if isinstance(card, dict):
+            body = wecom_body(card, now)
+        else:  # digests and other plain messages
+            content = truncate_utf8(str(message.get("markdown") or message.get("text", "")), MARKDOWN_LIMIT)
+            body = {"msgtype": "markdown", "markdown": {"content": content}}
         response = post_json(self._client, self.url, body)
         check_http_status(response)
         data = json_body(response)

@@ -21,6 +21,7 @@ import SQLAlchemy; this module imports them lazily so ``import monitor.audit`` s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
 
 __all__ = ["AuditEntry", "append", "checkpoint_if_due", "record_check"]
 
+_log = logging.getLogger("monitor.events")
+# Compliance-log kinds that are also operator log events: incident opened/escalated/breached, notification
+# sent/failed/retried, source disabled. Draft checks and user changes stay in the compliance log only.
+_LOGGED_KINDS = ("incident.", "notify.", "source.")
+
 
 def append(
     conn: Connection, *, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime
@@ -41,7 +47,13 @@ def append(
     """Append one entry inside the caller's transaction; it commits or rolls back with the change."""
     from monitor.audit.store import append as _append
 
-    return _append(conn, actor=actor, kind=kind, subject=subject, data=data, now=now)
+    entry = _append(conn, actor=actor, kind=kind, subject=subject, data=data, now=now)
+    if kind.startswith(_LOGGED_KINDS):
+        # The operator's view of the same event, one JSON line (monitor.logs). Written when the entry is
+        # appended, i.e. just before the caller commits: a rolled-back transaction may leave a line.
+        fields = {"event": kind, "subject": subject, "actor": actor, "data": dict(data)}
+        _log.info("%s %s", kind, subject, extra=fields)
+    return entry
 
 
 def record_check(

@@ -48,11 +48,13 @@ def verify_rows(
     prev_hash: str,
     first_seq: int,
     anchors: Mapping[int, Sequence[Checkpoint]] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> ChainResult:
     """Check seq continuity, each entry's own hash, each prev_hash link, and signed anchor hashes.
 
     ``first_seq``/``prev_hash`` describe where the range starts: seq 1 and the genesis hash for a whole
-    log, or the cut of a purge checkpoint, or the manifest of a mid-log export.
+    log, or the cut of a purge checkpoint, or the manifest of a mid-log export. ``labels`` names anchors
+    that are not database rows (signature -> "anchor file ... line n").
     """
     anchors = anchors or {}
     result = ChainResult()
@@ -93,7 +95,7 @@ def verify_rows(
                 result.problem = Problem(
                     seq,
                     f"hash differs from signed {checkpoint.kind} checkpoint"
-                    f"{'' if checkpoint.id is None else f' #{checkpoint.id}'}"
+                    f"{_where(checkpoint, labels)}"
                     " (log rewritten with a recomputed chain at or before this entry)",
                     position,
                 )
@@ -109,3 +111,9 @@ def verify_rows(
         result.last_seq = seq
     result.last_hash = previous
     return result
+
+
+def _where(checkpoint: Checkpoint, labels: Mapping[str, str] | None) -> str:
+    if labels and checkpoint.signature in labels:
+        return f" in {labels[checkpoint.signature]}"
+    return "" if checkpoint.id is None else f" #{checkpoint.id}"

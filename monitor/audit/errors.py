@@ -5,7 +5,8 @@ Hierarchy::
     BrandGuardError (monitor.errors)
     └── AuditError             a compliance-log operation cannot be done as asked
         ├── AuditKeyMissing    signing needs BRANDGUARD_AUDIT_KEY and it is not set
-        └── ExportFileError    an export or its manifest cannot be read or written
+        ├── ExportFileError    an export or its manifest cannot be read or written
+        └── AnchorDamaged      the anchor file fails its own line chain; it is not extended
 
 A *broken* log is not an exception: verification returns a result that names the first bad entry.
 """
@@ -24,4 +25,8 @@ class AuditKeyMissing(AuditError):
 
 
 class ExportFileError(AuditError):
+    pass
+
+
+class AnchorDamaged(AuditError):
     pass

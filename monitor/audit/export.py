@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from monitor.audit.signing import AuditKey, Checkpoint, sign_text, signature_pro
 from monitor.audit.store import iter_rows, load_checkpoints
 from monitor.audit.verify import NO_KEY_WARNING, VerifyReport
 from monitor.storage import audit_repo
+from monitor.storage.files import open_private_write
 from monitor.storage.transactions import read_transaction
 
 FORMATS = ("jsonl", "csv")
@@ -59,7 +61,8 @@ def export_log(
         bounds = audit_repo.seq_range(conn, since=since, until=until)
         checkpoints = load_checkpoints(conn)
         try:
-            handle = out.open("w", encoding="utf-8", newline="")
+            # 0600 whatever the umask: entries name actors and hold masked personal information
+            handle = os.fdopen(open_private_write(out), "w", encoding="utf-8", newline="")
         except OSError as error:
             raise ExportFileError(f"cannot write {out}: {error.strerror}") from error
         with handle:
@@ -104,7 +107,8 @@ def export_log(
     }
     if key is not None:
         manifest["manifest_signature"] = sign_text(key, canonical_json(manifest))
-    manifest_path(out).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with os.fdopen(open_private_write(manifest_path(out)), "w", encoding="utf-8") as manifest_file:
+        manifest_file.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
 
 

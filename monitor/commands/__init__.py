@@ -20,4 +20,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "serve",
     "users",
+    "db",
+    "doctor",
 )

@@ -21,12 +21,12 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     lst.add_argument("--open", action="store_true", help="only open, acknowledged or responded incidents")
     lst.add_argument("--breached", action="store_true", help="only incidents that missed their deadline")
     lst.add_argument("--format", choices=("text", "json"), default="text")
-    lst.set_defaults(handler=_list)
+    lst.set_defaults(handler=_list, read_only=True)
 
     show = sub.add_parser("show", parents=parents, help="one incident with its mentions and timeline")
     show.add_argument("id", type=_incident_id)
     show.add_argument("--format", choices=("text", "json"), default="text")
-    show.set_defaults(handler=_show)
+    show.set_defaults(handler=_show, read_only=True)
 
     ack = sub.add_parser("ack", parents=parents, help="acknowledge: I am on it")
     ack.add_argument("id", type=_incident_id)
@@ -59,7 +59,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     channels.add_argument(
         "--enable", metavar="NAME", help="re-enable a channel disabled by a permanent error"
     )
-    channels.set_defaults(handler=_channels)
+    channels.set_defaults(handler=_channels, read_only=True)
+
+    from monitor.commands.alerts_ops import register_ops
+
+    register_ops(sub, parents, _incident_id)
 
 
 def _incident_id(value: str) -> int:
@@ -115,6 +119,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
             format_time_left(r["respond_by"] - now) if r["state"] in ("open", "acknowledged") else r["state"]
         )
         breached = " BREACHED" if r["breached_at"] else ""
+        breached += f"  owner {r['owner']}" if r.get("owner") else ""
         print(
             f"#{r['id']:<5} {r['severity']} {r['state']:<12} {r['brand']}  "
             f"opened {_local(r['opened_at'], tz)}  due {_local(r['respond_by'], tz)} ({clock}){breached}  "
@@ -152,6 +157,10 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
     ):
         if inc[key_at]:
             print(f"  {label} {_local(inc[key_at], tz)} by {inc[key_by]}")
+    if inc.get("owner") or inc.get("merged_into") or inc.get("reason"):
+        extra = [f"owner {inc['owner']}" if inc.get("owner") else "", f"merged into #{inc['merged_into']}"
+                 if inc.get("merged_into") else "", inc.get("reason") or ""]
+        print("  " + "; ".join(e for e in extra if e))
     if inc["response_text"] or inc["response_url"]:
         print(f"  response: {inc['response_url'] or ''} {inc['response_text'] or ''}".rstrip())
     if inc["dismiss_reason"]:
@@ -190,6 +199,7 @@ def _action(args: argparse.Namespace, ctx: Context) -> int:
 
 def _channels(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.incidents import channel_status, enable_channel
+    from monitor.storage.times import as_utc_required
     from monitor.storage.transactions import read_transaction
 
     if args.enable:
@@ -210,8 +220,19 @@ def _channels(args: argparse.Namespace, ctx: Context) -> int:
         status = "ok"
         if s and s["disabled_at"]:
             status = f"DISABLED since {_local(s['disabled_at'], tz)}: {s['disabled_reason']}"
-        print(f"{c.name:<20} {c.kind:<9} {c.rate_per_minute}/min  {status}")
+        elif s and _failing(s):
+            # The last attempt failed (an HTTP 200 without the platform's success code included).
+            status = f"FAILING since {_local(as_utc_required(s['last_fail_at']), tz)}: {s['last_error']}"
+        counts = f"sent {(s or {}).get('ok_count') or 0}, failed {(s or {}).get('fail_count') or 0}"
+        print(f"{c.name:<20} {c.kind:<9} {c.rate_per_minute}/min  {counts}  {status}")
     return 0
+
+
+def _failing(state: dict[str, object]) -> bool:
+    from monitor.storage.times import as_utc
+
+    failed, ok = as_utc(state.get("last_fail_at")), as_utc(state.get("last_ok_at"))  # type: ignore[arg-type]
+    return failed is not None and (ok is None or failed > ok)
 
 
 def _feedback(args: argparse.Namespace, ctx: Context) -> int:

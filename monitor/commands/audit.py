@@ -45,7 +45,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     verify.add_argument(
         "--strict",
         action="store_true",
-        help="also fail (exit 1) on warnings: no key, missing periodic checkpoints, unsigned manifest",
+        help="also fail (exit 1) on warnings: no key, no anchor file, unsigned manifest",
+    )
+    verify.add_argument(
+        "--anchor", metavar="FILE", action="append", default=[],
+        help="also compare with this anchor file (a copy, e.g. from the auditors' mailbox); repeatable",
     )
     verify.set_defaults(handler=_verify)
 
@@ -107,6 +111,8 @@ def _print_report(report: VerifyReport, *, strict: bool) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
+    for note in getattr(report, "notes", ()):
+        print(f"note: {note}")
     if not report.ok:
         return EXIT_FAILED
     if strict and report.warnings:
@@ -116,16 +122,35 @@ def _print_report(report: VerifyReport, *, strict: bool) -> int:
 
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.audit.signing import load_key
+    from monitor.audit.keyring import load_keyring
 
-    key = load_key()
+    ring = load_keyring()
     if args.export:
         from monitor.audit.export import verify_export
 
+        key = ring.current if ring is not None else None
         return _print_report(verify_export(Path(args.export), key), strict=args.strict)
     from monitor.audit.verify import verify_database
 
-    return _print_report(verify_database(ctx.engine, key), strict=args.strict)
+    files = [Path(p) for p in args.anchor]
+    configured = _anchor_file(ctx)
+    if configured is not None and configured not in files:
+        files.insert(0, configured)
+    report = verify_database(
+        ctx.engine, ring, anchor_files=files, now=datetime.now(UTC), interval=_checkpoint_interval(ctx)
+    )
+    return _print_report(report, strict=args.strict)
+
+
+def _anchor_file(ctx: Context) -> Path | None:
+    section = getattr(ctx.config, "audit", None)
+    value = getattr(section, "anchor_file", "")
+    return Path(value).expanduser() if value else None
+
+
+def _checkpoint_interval(ctx: Context) -> timedelta:
+    section = getattr(ctx.config, "audit", None)
+    return timedelta(minutes=getattr(section, "checkpoint_interval_minutes", 60))
 
 
 def _log(args: argparse.Namespace, ctx: Context) -> int:
@@ -206,6 +231,17 @@ def _checkpoint(args: argparse.Namespace, ctx: Context) -> int:
         print("the audit log is empty: nothing to sign")
     else:
         print(f"checkpoint #{checkpoint.id} signed seq {checkpoint.seq} with key {checkpoint.key_id}")
+    from monitor.audit.anchor import sync_anchors
+    from monitor.audit.keyring import load_keyring
+
+    ring = load_keyring()
+    anchor_file = _anchor_file(ctx)
+    channel = getattr(getattr(ctx.config, "audit", None), "anchor_channel", "") or None
+    if ring is not None and (anchor_file is not None or channel):
+        now = datetime.now(UTC)
+        anchored = sync_anchors(ctx.engine, ring, anchor_file=anchor_file, channel=channel, now=now)
+        where = " and ".join(x for x in (str(anchor_file) if anchor_file else "", channel or "") if x)
+        print(f"anchored {len(anchored)} checkpoint(s) to {where}")
     return 0
 
 

@@ -164,6 +164,7 @@ def _check_one(source: _Source) -> tuple[str, Any]:
 
     from monitor.errors import InputError
     from rules import check
+    from rules.capped import cap_report
     from rules.decode import decode_draft
     from rules.errors import BinaryDraftError, DraftDecodeError
 
@@ -183,7 +184,9 @@ def _check_one(source: _Source) -> tuple[str, Any]:
     if source.path is not None and source.path.suffix.lower() in HTML_EXTENSIONS:
         scanned = mask_markup(text)
     waivers = [fw.waiver for fw in file_waivers if fw.applies_to(source.display)]
-    report = check(scanned, waivers=waivers, packs=packs)
+    # At most MAX_FINDINGS_PER_FILE findings leave this function (counts and verdict cover all of them):
+    # the output, the audit entry and the parent's memory stay bounded however dense the draft is.
+    report = cap_report(check(scanned, waivers=waivers, packs=packs), MAX_FINDINGS_PER_FILE)
     # Hash the decoded text (UTF-8, BOM removed), not the bytes: the same draft checked from a GBK
     # file, stdin or the web page gets the same audit hash.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -192,6 +195,7 @@ def _check_one(source: _Source) -> tuple[str, Any]:
 
 # Settings of _check_one: set before the loop or the process pool (forked workers inherit them).
 _WORKER: dict[str, Any] = {"max_bytes": DEFAULT_MAX_BYTES, "file_waivers": [], "packs": None}
+MAX_FINDINGS_PER_FILE = 1000
 # Below this many bytes in total, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
@@ -246,6 +250,9 @@ def check_sources(
     for kind, payload in _outcomes(sources, jobs):
         if kind == "result":
             results.append(payload)
+            if (total := getattr(payload.report, "findings_total", None)) is not None:
+                print(f"brandguard: notice: {payload.path}: {total:,} findings, only the first "
+                      f"{MAX_FINDINGS_PER_FILE:,} are listed (the summary counts all)", file=notices)
         elif kind == "notice":
             print(f"brandguard: notice: {payload}", file=notices)
         else:

@@ -37,5 +37,16 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
     for i, brand in enumerate(config.brands):
         for warning in query_warnings(brand.query):
             print(f"brandguard: warning: {path}: brands[{i}].query: {warning}", file=sys.stderr)
+    from datetime import UTC, datetime
+
+    from monitor.incidents.calendar_status import calendar_warning
+
+    calendar = calendar_warning(config, datetime.now(UTC))
+    if calendar:
+        print(f"brandguard: warning: {path}: alerts.holiday_years: {calendar}", file=sys.stderr)
+    from monitor.config.security import security_warnings
+
+    for warning in security_warnings(config):
+        print(f"brandguard: warning: {path}: {warning}", file=sys.stderr)
     print(f"OK: {len(config.brands)} brands, {len(config.sources)} sources, {len(config.channels)} channels")
     return 0

@@ -23,10 +23,16 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "crisis, and run the real daemon against it on a simulated clock: baseline, new mentions, an "
         "incident, reminders and a deadline breach. The database is <data-dir>/demo/brandguard.db "
         "(recreated on every run). Without --once it replays the story in real time, serves the web "
-        "console if available, and keeps running until interrupted.",
+        "console on --listen (default 127.0.0.1:8765), and keeps running until interrupted.",
     )
     p.add_argument("--once", action="store_true", help="run the story once as fast as possible and exit")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (with --once)")
+    p.add_argument(
+        "--listen",
+        default="127.0.0.1:8765",
+        metavar="HOST:PORT",
+        help="where the live demo serves the web console (default 127.0.0.1:8765; port 0 picks a free one)",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -47,7 +53,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         else:
             _print_summary(summary.as_json())
         return 0
-    return _run_live(ctx)
+    from monitor.commands.run import parse_listen
+
+    return _run_live(ctx, parse_listen(args.listen))
 
 
 def _print_summary(figures: dict[str, int]) -> None:
@@ -58,7 +66,7 @@ def _print_summary(figures: dict[str, int]) -> None:
     )
 
 
-def _run_live(ctx: Context) -> int:
+def _run_live(ctx: Context, listen: tuple[str, int]) -> int:
     import signal
 
     from monitor.demo.scenario import run_scenario
@@ -66,7 +74,7 @@ def _run_live(ctx: Context) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    web = _WebConsole(ctx)
+    web = _WebConsole(ctx, listen)
     summary = run_scenario(ctx.data_dir, out=sys.stdout, pace_s=2.0, stop=stop, on_ready=web.start)
     _print_summary(summary.as_json())
     if not stop.is_set():  # interrupted during the story: just stop
@@ -86,8 +94,9 @@ def _run_live(ctx: Context) -> int:
 class _WebConsole:
     """Serves the web console on loopback for the demo database."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, listen: tuple[str, int]) -> None:
         self.ctx = ctx
+        self.listen = listen
         self.url: str | None = None
         self._server: BackgroundServer | None = None
 
@@ -98,7 +107,8 @@ class _WebConsole:
 
         demo_ctx = Context(config_path=None, data_dir=self.ctx.data_dir / "demo")
         demo_ctx._config = config  # type: ignore[assignment]
-        server = BackgroundServer(create_app(demo_ctx, secure_cookies=False), host="127.0.0.1", port=8765)
+        host, port = self.listen
+        server = BackgroundServer(create_app(demo_ctx, secure_cookies=False), host=host, port=port)
         server.start()
         self._server = server
         self.url = server.url

@@ -43,6 +43,21 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     lst.add_argument("--limit", type=positive_int, default=100, help="at most this many (default 100)")
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lst.set_defaults(handler=_list)
+    exp = sub.add_parser(
+        "export", parents=parents, help="export mentions to CSV (UTF-8 with BOM) or XLSX",
+        description="Export mentions with the console's filters, newest first, times in the display zone.",
+    )
+    exp.add_argument("--brand", help="only this brand")
+    exp.add_argument("--source", help="only this source (by name)")
+    exp.add_argument("--label", choices=("negative", "neutral", "positive"), help="only this sentiment")
+    exp.add_argument("--since", metavar="WHEN", help="as for `mentions list` (30m, 24h, 7d, a date ...)")
+    exp.add_argument("--until", metavar="WHEN", help="end (exclusive), same forms as --since")
+    exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exp.add_argument("--out", metavar="FILE", required=True, help="file to write")
+    exp.set_defaults(handler=_export)
+    from monitor.commands import mentions_import
+
+    mentions_import.register(sub, parents)
 
 
 
@@ -82,6 +97,35 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         sys.stdout.write("\n")
     else:
         _print_text(rows, tz)
+    return 0
+
+
+def _export(args: argparse.Namespace, ctx: Context) -> int:
+    from pathlib import Path
+
+    from monitor.reports import export_mentions
+    from monitor.reports.mention_export import MAX_ROWS
+    from monitor.storage.brief_repo import source_names
+    from monitor.storage.mentions_repo import list_mentions
+    from monitor.storage.transactions import read_transaction
+
+    tz = ZoneInfo(ctx.config.daemon.timezone)
+    now = datetime.now(UTC)
+    since = parse_since(args.since, now=now, tz=tz) if args.since else None
+    until = parse_since(args.until, now=now, tz=tz) if args.until else None
+    with read_transaction(ctx.engine) as conn:
+        names = source_names(conn)
+        source_id = next((i for i, n in names.items() if n == args.source), None) if args.source else None
+        if args.source and source_id is None:
+            raise UsageError(f"--source: unknown source {args.source!r}")
+        rows = list_mentions(conn, brand=args.brand, since=since, until=until, label=args.label,
+                             source_id=source_id, limit=MAX_ROWS)
+    data = export_mentions(rows, names, tz, args.format)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {len(rows)} mention(s) to {args.out}", file=sys.stderr)
     return 0
 
 

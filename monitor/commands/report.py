@@ -1,4 +1,5 @@
-"""``brandguard report sla``: how fast incidents were answered, and which deadlines were missed."""
+"""``brandguard report sla``: how fast incidents were answered, and which deadlines were missed.
+``brandguard report brief``: the daily / weekly / monthly briefing (monitor.reports)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,57 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     )
     sla.add_argument("--format", choices=("text", "json"), default="text")
     sla.set_defaults(handler=_sla)
+    brief = sub.add_parser(
+        "brief",
+        parents=parents,
+        help="daily/weekly/monthly briefing: volume, sentiment, share of voice, ...",
+        description="A briefing over the last complete day, week (Monday-Sunday) or month in the display "
+        "time zone, each figure compared with the period before.",
+    )
+    brief.add_argument("--period", choices=("day", "week", "month"), default="week")
+    brief.add_argument("--brand", action="append", default=[], metavar="B",
+                       help="brand to report on (repeatable; default: every brand not marked competitor)")
+    brief.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="the period starting on / containing this local day"
+    )
+    brief.add_argument("--until", metavar="YYYY-MM-DD", help="end (exclusive); with --since a custom range")
+    brief.add_argument("--format", choices=("md", "html", "json", "xlsx"), default="md")
+    brief.add_argument("--out", metavar="FILE", help="write here instead of stdout (required for xlsx)")
+    brief.add_argument("--no-keywords", action="store_true", help="skip rising keywords (no jieba)")
+    brief.set_defaults(handler=_brief)
+
+
+def _brief(args: argparse.Namespace, ctx: Context) -> int:
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from monitor.errors import UsageError
+    from monitor.reports import BriefRequest, build_brief, render_brief
+    from monitor.reports.periods import parse_day
+    from monitor.storage.transactions import read_transaction
+
+    if args.format == "xlsx" and not args.out:
+        raise UsageError("--format xlsx needs --out FILE (a workbook is not for a terminal)")
+    request = BriefRequest(
+        period=args.period, brands=tuple(args.brand),
+        since=parse_day(args.since, "--since") if args.since else None,
+        until=parse_day(args.until, "--until") if args.until else None,
+        keywords=not args.no_keywords,
+    )
+    with read_transaction(ctx.engine) as conn:
+        brief = build_brief(conn, ctx.config, request, now=datetime.now(UTC),
+                            zone=ZoneInfo(ctx.config.daemon.timezone))
+    data = render_brief(brief, args.format)
+    if args.out:
+        try:
+            Path(args.out).write_bytes(data)
+        except OSError as exc:
+            raise UsageError(f"--out: cannot write {args.out}: {exc.strerror or exc}") from None
+        print(f"wrote {args.out} ({len(data)} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
 
 
 def _minutes(value: float | None) -> str:

@@ -33,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         help="server processes sharing the port (default 1; the number of CPU cores for heavy API use: "
         "draft checks are CPU-bound and one process runs one at a time)",
     )
+    p.add_argument(
+        "--metrics-listen", metavar="HOST:PORT",
+        help="also serve /metrics without a token on this loopback address (e.g. 127.0.0.1:9464)",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -49,6 +53,12 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     if not list_users(ctx.engine):  # opening the database here also migrates it before workers start
         print("brandguard: notice: no users yet; add one with `brandguard users add NAME --role admin`",
               file=sys.stderr)
+    from monitor.commands.run import start_metrics_server
+
+    start_metrics_server(ctx, args.metrics_listen)  # a daemon thread: it ends with the server
+    if args.insecure_cookies and not _is_loopback(args.host):
+        print(f"brandguard: warning: --insecure-cookies on {args.host}: session cookies travel unencrypted "
+              "over the network; use it only on 127.0.0.1 and put HTTPS in front otherwise", file=sys.stderr)
     scheme = "http" if args.insecure_cookies else "https (via your proxy)"
     print(f"brandguard: serving on {args.host}:{args.port} ({scheme}); Ctrl-C stops", flush=True)
     if args.workers == 1:
@@ -66,3 +76,14 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     uvicorn.run(FACTORY, factory=True, workers=args.workers, host=args.host, port=args.port,
                 log_level="warning", proxy_headers=False)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     add.add_argument("--role", choices=ROLES, required=True)
     add.set_defaults(handler=_add)
     lst = sub.add_parser("list", parents=parents, help="list users")
-    lst.set_defaults(handler=_list)
+    lst.set_defaults(handler=_list, read_only=True)
     dis = sub.add_parser("disable", parents=parents, help="disable a user and revoke their tokens")
     dis.add_argument("name")
     dis.set_defaults(handler=_disable)
@@ -77,7 +77,7 @@ def _disable(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.web.accounts import disable_user
 
     user = disable_user(ctx.engine, args.name, actor=ctx.actor, now=datetime.now(UTC))
-    print(f"disabled {user.name}; their API tokens are revoked")
+    print(f"disabled {user.name}; their API tokens are revoked and their console sessions ended")
     return 0
 
 

@@ -36,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from alerts.deadline import BusinessCalendar
 from alerts.policy import PolicyParams
+from monitor.config.holidays import HolidayYearConfig, check_unique_years, holiday_table
+from monitor.config.incident_ops import OnCallConfig, SpikeConfig
 
 Severity = Literal["P1", "P2", "P3"]
 ChannelKind = Literal["webhook", "wecom", "dingtalk", "feishu", "email"]
@@ -117,6 +119,11 @@ class AlertsSection(_Strict):
     )
     calendar: Literal["24x7", "business"] = "24x7"
     business_hours: BusinessHours = BusinessHours()
+    # Per-severity calendar; severities not listed use ``calendar``. P1 is round the clock by default.
+    severity_calendars: dict[Severity, Literal["24x7", "business"]] = Field(
+        default_factory=lambda: {"P1": "24x7"}  # type: ignore[arg-type]
+    )
+    holiday_years: list[HolidayYearConfig] = Field(default_factory=list)
     reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [120, 60, 30])
     escalate_after_minutes: int | None = Field(default=30, ge=1)
     quiet_hours: QuietHours | None = None
@@ -131,6 +138,18 @@ class AlertsSection(_Strict):
     reach_tiers: ReachTiers = ReachTiers()
     display_tz: str = "Asia/Shanghai"
     ack_hint: str = "brandguard alerts ack {id}"
+    # Base address of the web console; with it, bot cards carry buttons with signed deep links.
+    console_url: str = ""
+    link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    oncall: list[OnCallConfig] = Field(default_factory=list)
+    spike: SpikeConfig = SpikeConfig()
+
+    @field_validator("console_url")
+    @classmethod
+    def _console_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("console_url must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("brand_thresholds")
     @classmethod
@@ -147,6 +166,11 @@ class AlertsSection(_Strict):
             if hours <= 0:
                 raise ValueError(f"respond_by_hours.{severity} must be positive, got {hours}")
         return {**{s: 4.0 for s in SEVERITIES}, **value}
+
+    @field_validator("holiday_years")
+    @classmethod
+    def _unique_years(cls, value: list[HolidayYearConfig]) -> list[HolidayYearConfig]:
+        return check_unique_years(value)
 
     @field_validator("reminder_offsets_minutes")
     @classmethod
@@ -166,14 +190,18 @@ class AlertsSection(_Strict):
             velocity_p2=self.velocity_tiers.p2,
         )
 
-    def business_calendar(self) -> BusinessCalendar | None:
-        if self.calendar == "24x7":
+    def business_calendar(self, kind: str | None = None) -> BusinessCalendar | None:
+        if (kind or self.calendar) == "24x7":
             return None
         return BusinessCalendar(
             start=_parse_hhmm(self.business_hours.start),
             end=_parse_hhmm(self.business_hours.end),
             tz=self.business_hours.tz,
+            holidays=holiday_table(self.holiday_years),
         )
+
+    def severity_calendar_map(self) -> dict[str, BusinessCalendar | None]:
+        return {str(s): self.business_calendar(kind) for s, kind in self.severity_calendars.items()}
 
     def quiet_window(self) -> tuple[time, time, str, frozenset[str]] | None:
         if self.quiet_hours is None:

@@ -15,7 +15,9 @@ from monitor.config.sections import Config
 from monitor.errors import ConfigError
 
 
-def load_config(path: Path | None, *, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(
+    path: Path | None, *, environ: Mapping[str, str] | None = None, require_secrets: bool = True
+) -> Config:
     """Read and validate brandguard.toml; ``None`` gives the defaults (no brands, no sources, SQLite)."""
     if path is None:
         return Config()
@@ -33,13 +35,18 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] | None = None) 
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends with "(at line L, column C)".
         raise ConfigError(f"{label}: invalid TOML: {exc}") from None
-    return config_from_dict(data, label=label, environ=environ)
+    return config_from_dict(data, label=label, environ=environ, require_secrets=require_secrets)
 
 
 def config_from_dict(
-    data: Mapping[str, Any], *, label: str = "config", environ: Mapping[str, str] | None = None
+    data: Mapping[str, Any],
+    *,
+    label: str = "config",
+    environ: Mapping[str, str] | None = None,
+    require_secrets: bool = True,
 ) -> Config:
-    context = {"environ": os.environ if environ is None else environ}
+    """``require_secrets=False`` (read-only commands) skips the "environment variable is not set" checks."""
+    context = {"environ": os.environ if environ is None else environ, "require_secrets": require_secrets}
     try:
         return Config.model_validate(data, context=context)
     except ValidationError as exc:

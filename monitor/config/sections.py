@@ -11,11 +11,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.alerting import AlertsSection, ChannelConfig, RouteConfig, check_alert_references
+from monitor.config.briefings import BriefingSchedule, check_briefing_references
 from monitor.config.fields import DEFAULT_TIMEZONE, ConfigKeyError, StrictModel, check_timezone
+from monitor.config.platforms import OperatorConfig, PlatformConfig, platform_source_dicts
 from monitor.config.sources import SourceConfig
 from monitor.errors import ConfigError
 
@@ -68,6 +71,8 @@ class BrandConfig(StrictModel):
     query: str = Field(min_length=1)
     # Terms that veto a match wherever they occur (e.g. the housing estate 星河湾小区).
     exclude: tuple[str, ...] = ()
+    # "competitor": monitored for share of voice in briefings, never the subject of a brief's alerts.
+    role: Literal["own", "competitor"] = "own"
 
     @field_validator("exclude")
     @classmethod
@@ -80,6 +85,12 @@ class BrandConfig(StrictModel):
 class AuditConfig(StrictModel):
     retention_compliance_days: int = Field(default=1095, ge=1)
     retention_other_days: int = Field(default=183, ge=1)
+    # Signed checkpoints are also appended here, outside the data directory (monitor.audit.anchor).
+    anchor_file: str = ""
+    # A channel name from [[channels]] that receives every signed checkpoint (auditors' mail or bot).
+    anchor_channel: str = ""
+    # The daemon signs the head within this; an older unsigned entry fails `audit verify` with a key.
+    checkpoint_interval_minutes: int = Field(default=60, ge=10)
 
 
 class Config(StrictModel):
@@ -91,6 +102,18 @@ class Config(StrictModel):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     channels: list[ChannelConfig] = Field(default_factory=list)
     routes: list[RouteConfig] = Field(default_factory=list)
+    reports: tuple[BriefingSchedule, ...] = ()
+    platforms: tuple[PlatformConfig, ...] = ()
+    operator: OperatorConfig = Field(default_factory=OperatorConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_platforms(cls, data: object) -> object:
+        # [[platforms]] become ordinary [[sources]] (one per brand search) before anything is validated.
+        if isinstance(data, dict) and data.get("platforms"):
+            generated = platform_source_dicts(list(data["platforms"]), list(data.get("brands") or ()))
+            data = {**data, "sources": [*list(data.get("sources") or ()), *generated]}
+        return data
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Config:
@@ -104,6 +127,8 @@ class Config(StrictModel):
                 )
             seen[brand.name] = i
         environ: Mapping[str, str] = (info.context or {}).get("environ", os.environ)
+        # Read-only commands (`sources list`, `alerts list` ...) send and fetch nothing: no secrets needed.
+        secrets = (info.context or {}).get("require_secrets", True)
         seen_sources: dict[str, int] = {}
         for i, source in enumerate(self.sources):
             if source.name in seen_sources:
@@ -112,7 +137,7 @@ class Config(StrictModel):
                     f"duplicate source name {source.name!r} (also sources[{seen_sources[source.name]}])",
                 )
             seen_sources[source.name] = i
-            missing = source.missing_env(environ)
+            missing = source.missing_env(environ) if secrets else None
             if missing:
                 raise ConfigKeyError(
                     f"sources[{i}].{missing[0]}", f"environment variable {missing[1]} is not set"
@@ -122,7 +147,7 @@ class Config(StrictModel):
                     raise ConfigKeyError(
                         f"sources[{i}].brands[{j}]", f"brand {brand_name!r} is not defined in [[brands]]"
                     )
-        for i, channel in enumerate(self.channels):
+        for i, channel in enumerate(self.channels if secrets else ()):
             for key in ("secret_env", "key_env"):
                 var = getattr(channel, key)
                 if var and var not in environ:
@@ -141,11 +166,18 @@ class Config(StrictModel):
                     raise ConfigKeyError(
                         f"routes[{i}].brands[{j}]", f"brand {name!r} is not defined in [[brands]]"
                     )
+        for j, name in enumerate(self.operator.channels):
+            if name not in {c.name for c in self.channels}:
+                raise ConfigKeyError(f"operator.channels[{j}]", f"unknown channel {name!r}")
+        anchor_channel = self.audit.anchor_channel
+        if anchor_channel and anchor_channel not in {c.name for c in self.channels}:
+            raise ConfigKeyError("audit.anchor_channel", f"channel {anchor_channel!r} is not in [[channels]]")
         try:
             check_alert_references(self.channels, self.routes)
         except ValueError as exc:
             key, _, detail = str(exc).partition(": ")
             raise ConfigKeyError(key, detail) from None
+        check_briefing_references(self.reports, list(seen), [c.name for c in self.channels])
         return self
 
     def brand(self, name: str) -> BrandConfig:

@@ -22,6 +22,7 @@ from monitor.config.fields import (
     check_timezone,
     parse_duration,
 )
+from monitor.config.platforms import HtmlSelectors
 
 
 class JsonMapping(StrictModel):
@@ -37,6 +38,7 @@ class JsonMapping(StrictModel):
     followers: str | None = None
     likes: str | None = None
     reposts: str | None = None
+    comments: str | None = None
 
 
 class SourceConfig(StrictModel):
@@ -49,6 +51,11 @@ class SourceConfig(StrictModel):
     headers_env: dict[str, str] = Field(default_factory=dict)  # header name -> ENV VAR NAME
     cookies_env: dict[str, str] = Field(default_factory=dict)  # cookie name -> ENV VAR NAME
     json_mapping: JsonMapping | None = Field(default=None, alias="json")
+    # Platform sources (monitor.platforms): blocked detection per platform, labels in coverage messages.
+    platform: str | None = None
+    # Audience counted as reach for items that carry no followers (a national news site is not a zero).
+    reach_weight: int | None = Field(default=None, ge=0)
+    selectors: HtmlSelectors | None = None  # HTML list page: one mention per matched item
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -100,6 +107,8 @@ class SourceConfig(StrictModel):
             raise ValueError('kind = "json" needs a [sources.json] mapping (at least items, title, link)')
         if self.kind != "json" and self.json_mapping is not None:
             raise ValueError(f'json mapping given but kind = "{self.kind}"')
+        if self.selectors is not None and self.kind != "html":
+            raise ValueError(f'selectors are for kind = "html" list pages (got kind = "{self.kind}")')
         return self
 
     def request_headers(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -23,6 +23,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +35,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
+from monitor.config.fields import MIN_INTERVAL_S
 from monitor.crawl import schedule
+from monitor.crawl.claim_loop import (
+    CLAIM_WINDOW_S,
+    LEASE_S,
+    MAX_PENDING_MENTIONS,
+    MAX_PENDING_OUTBOX,
+    ClaimLoop,
+)
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, observe, to_state
 from monitor.crawl.pipeline import Crawler, CrawlResult, DueSource, Steps
 from monitor.storage import daemon_state_repo, sources_repo
@@ -44,12 +53,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A claim outlives the crawl of the whole claimed batch (see claim_lease_s) with margin; a daemon killed
-# with -9 leaves claims that simply expire, after which another worker (or the restart) takes over.
-CLAIM_LEASE_MARGIN_S = 120
-# Claim at most this many sources per slot of max_concurrency per tick: the rest wait for the next
-# tick (or another daemon) instead of sitting in our queue under a claim that might expire.
-CLAIMS_PER_SLOT = 10
 OUTBOX_TICK_S = 10
 AUDIT_TICK_S = 300
 AUDIT_CHECKPOINT_MAX_AGE = timedelta(hours=1)
@@ -99,10 +102,13 @@ class Daemon:
     worker_id: str = field(default_factory=make_worker_id)
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = utc_now
-    claim_limit: int | None = None  # None: max_concurrency * CLAIMS_PER_SLOT
+    claim_limit: int | None = None  # at most this many claims per tick; None: while work is due
+    claim_window_s: float = CLAIM_WINDOW_S
     stop_grace_s: float = STOP_GRACE_S
     stop_event: threading.Event = field(default_factory=threading.Event)
     alerting: AlertTicks | None = None  # None: crawl and store only (benchmarks, crawl tests)
+    # Ticks other wings add through the composition root (e.g. scheduled briefings): (name, tick, every_s).
+    extra_ticks: tuple[tuple[str, Callable[[datetime], object], int], ...] = ()
 
     # --- ticks -------------------------------------------------------------------------------------
 
@@ -121,41 +127,61 @@ class Daemon:
 
     def poll_tick(self, now: datetime) -> TickReport:
         report = TickReport(now)
+        from monitor.platforms.watch import note_daemon_gap
+
+        try:
+            with self.engine.begin() as conn:  # a long silence of every daemon is a blind window too
+                note_daemon_gap(conn, now, tick_s=self.config.daemon.poll_tick_s)
+        except exc.IntegrityError:
+            log.debug("coverage heartbeat created concurrently by another daemon; next tick records it")
         report.rebased = rebase_skewed_schedules(self.engine, now, self.rng)
-        due = self.claim(now)
-        if due:
-            try:
-                report.results = asyncio.run(self.crawl_all(due, now))
-            finally:
-                self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
+        try:
+            report.results = asyncio.run(self.crawl_due(now))
+        finally:
+            self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
         report.policy = self.run_policy(now)
         record_fetch_latency(self.engine, [r.fetch_s for r in report.results if r.fetch_s is not None], now)
         return report
 
     def audit_tick(self, now: datetime) -> object:
-        """Signed checkpoint of the compliance log when one is due (nothing without BRANDGUARD_AUDIT_KEY)."""
-        from monitor.audit import checkpoint_if_due
+        """Signed checkpoint of the compliance log when one is due, copied to the anchor file and channel
+        (nothing without BRANDGUARD_AUDIT_KEY)."""
+        from monitor.audit.periodic import AnchorSettings, audit_tick
 
-        return checkpoint_if_due(self.engine, now=now, max_age=AUDIT_CHECKPOINT_MAX_AGE)
+        section = self.config.audit
+        settings = AnchorSettings.from_values(
+            interval_minutes=section.checkpoint_interval_minutes, anchor_file=section.anchor_file,
+            channel=section.anchor_channel,
+        )
+        return audit_tick(self.engine, settings, now=now)
 
-    def claim(self, now: datetime) -> list[DueSource]:
-        limit = self.claim_limit or self.config.daemon.max_concurrency * CLAIMS_PER_SLOT
+    def claim(self, now: datetime, limit: int) -> list[DueSource]:
         rows = sources_repo.claim_due_sources(
-            self.engine, worker_id=self.worker_id, now=now, limit=limit, lease_s=self.claim_lease_s(limit)
+            self.engine, worker_id=self.worker_id, now=now, limit=limit, lease_s=LEASE_S
         )
         return [DueSource.from_row(row) for row in rows]
-
-    def claim_lease_s(self, limit: int) -> int:
-        """Long enough for ``limit`` crawls in waves of max_concurrency, each up to the fetch deadline."""
-        daemon = self.config.daemon
-        waves = -(-limit // daemon.max_concurrency)
-        return int(waves * daemon.fetch_deadline_s) + CLAIM_LEASE_MARGIN_S
 
     def release_claims(self) -> int:
         with self.engine.begin() as conn:
             return sources_repo.release_claims(conn, worker_id=self.worker_id)
 
-    async def crawl_all(self, due: Sequence[DueSource], now: datetime) -> list[CrawlResult]:
+    def backlog_full(self) -> str | None:
+        """Why claiming must pause (work piling up behind the crawl), or None."""
+        from monitor.storage.backlog_repo import read_backlog
+
+        with self.engine.connect() as conn:
+            backlog = read_backlog(conn)
+        if backlog.pending_mentions >= MAX_PENDING_MENTIONS:
+            waiting = f"{backlog.pending_mentions} mentions wait for the alert policy"
+            return f"{waiting} (bound {MAX_PENDING_MENTIONS})"
+        if backlog.pending_outbox >= MAX_PENDING_OUTBOX:
+            return f"{backlog.pending_outbox} notifications wait in the outbox (bound {MAX_PENDING_OUTBOX})"
+        return None
+
+    async def crawl_due(self, now: datetime) -> list[CrawlResult]:
+        """Claim and crawl due sources as capacity frees up (``monitor.crawl.claim_loop``)."""
+        from monitor.storage.sources_repo import renew_claims
+
         daemon_cfg = self.config.daemon
         global_limit = asyncio.Semaphore(daemon_cfg.max_concurrency)
         host_limits: dict[str, asyncio.Semaphore] = {}
@@ -165,19 +191,27 @@ class Daemon:
             self.worker_id,
             self.rng,
         )
+        started = time.monotonic()
+
+        def current() -> datetime:
+            # The tick's clock moved on by the real time elapsed; ``now`` may be simulated (demo, tests).
+            return now + timedelta(seconds=time.monotonic() - started)
+
+        loop = ClaimLoop(
+            claim=lambda n: self.claim(current(), n),
+            crawl=lambda source: crawler.crawl(source, now),
+            renew=lambda: renew_claims(
+                self.engine, worker_id=self.worker_id, until=current() + timedelta(seconds=LEASE_S)
+            ),
+            backlog_full=self.backlog_full,
+            capacity=daemon_cfg.max_concurrency,
+            stop=self.stop_event,
+            limit=self.claim_limit,
+            grace_s=self.stop_grace_s,
+            window_s=self.claim_window_s,
+        )
         async with self.steps.session() if self.steps.session else contextlib.nullcontext():
-            tasks = [asyncio.create_task(crawler.crawl(source, now)) for source in due]
-            watcher = asyncio.create_task(_cancel_on_stop(self.stop_event, tasks, self.stop_grace_s))
-            results: list[CrawlResult] = []
-            for task in tasks:
-                try:
-                    results.append(await task)
-                except asyncio.CancelledError:
-                    continue
-                except Exception:  # one broken source must not take the tick down
-                    log.exception("crawl crashed")
-            watcher.cancel()
-        return results
+            return await loop.run()
 
     def run_policy(self, now: datetime) -> int:
         if self.alerting is None:
@@ -215,6 +249,7 @@ class Daemon:
             ("deadlines", self.deadline_tick, daemon_cfg.deadline_tick_s),
             ("outbox", self.outbox_tick, OUTBOX_TICK_S),
             ("audit", self.audit_tick, AUDIT_TICK_S),
+            *self.extra_ticks,
         )
         for name, tick, every_s in jobs:
             scheduler.add_job(
@@ -313,8 +348,11 @@ def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
 
 def rebase_skewed_schedules(engine: Engine, now: datetime, rng: random.Random) -> int:
     """No catch-up: re-plan sources that are far overdue (downtime) or far ahead (clock jumped back)."""
+    # Only rows that can be skewed for the shortest allowed interval, through the next_check_at index.
+    overdue = now - timedelta(seconds=schedule.OVERDUE_INTERVALS * MIN_INTERVAL_S)
+    ahead = now + timedelta(seconds=schedule.RETRY_AFTER_CAP_S + schedule.SUCCESS_JITTER_MAX_S)
     with engine.connect() as conn:
-        rows = sources_repo.list_schedules(conn)
+        rows = sources_repo.list_schedules(conn, due_before=overdue, due_after=ahead)
     changes = []
     for row in rows:
         new = schedule.rebase_if_skewed(row.next_check_at, row.interval_s, now, rng)
@@ -330,16 +368,6 @@ def rebase_skewed_schedules(engine: Engine, now: datetime, rng: random.Random) -
     if done:
         log.info("re-planned %d sources whose schedule was skewed (downtime or clock jump)", done)
     return done
-
-
-async def _cancel_on_stop(
-    stop: threading.Event, tasks: list[asyncio.Task[CrawlResult]], grace_s: float
-) -> None:
-    while not stop.is_set():
-        await asyncio.sleep(0.1)
-    _, pending = await asyncio.wait(tasks, timeout=grace_s)
-    for task in pending:
-        task.cancel()
 
 
 def _limited(
@@ -362,4 +390,5 @@ def _limited(
         insert=steps.insert,
         audit=steps.audit,
         session=steps.session,
+        observe=steps.observe,
     )

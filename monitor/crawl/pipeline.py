@@ -24,7 +24,9 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.crawl import schedule
+from monitor.crawl.crawl_log import log_crawl
 from monitor.errors import BrandGuardError
+from monitor.platforms.blocked import detect
 from monitor.storage.sources_repo import release_source
 from monitor.storage.times import as_utc
 
@@ -88,6 +90,7 @@ class Fetched:
     last_modified: str | None = None
     retry_after_s: float | None = None
     error: str | None = None
+    http_status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class Candidate:
     followers: int | None = None
     likes: int | None = None
     reposts: int | None = None
+    comments: int | None = None
     label: str | None = None
     p_negative: float | None = None
     risk_terms: tuple[str, ...] = ()
@@ -147,6 +151,9 @@ Scorer = Callable[[Sequence[str]], Sequence[Score]]
 Inserter = Callable[[Connection, dict[str, Any]], tuple[int, bool]]
 # (connection, kind, subject, data, now): an audit entry inside the caller's transaction
 Auditor = Callable[[Connection, str, str, dict[str, Any], datetime], None]
+# (connection, source, state, reason, items parsed or None, now): the source's coverage after this crawl
+# ("ok" or a not-covered state, monitor.platforms), inside the crawl's transaction.
+Observer = Callable[[Connection, DueSource, str, str | None, int | None, datetime], None]
 
 
 @dataclass
@@ -159,6 +166,7 @@ class Steps:
     audit: Auditor
     # Opened around each batch of crawls (one event loop): e.g. a shared HTTP client.
     session: Callable[[], AbstractAsyncContextManager[None]] | None = None
+    observe: Observer | None = None
 
 
 @dataclass
@@ -178,6 +186,7 @@ class Crawler:
         result = CrawlResult(source.id, source.name, "ok", fetch_s=received - started)
         candidates: list[Candidate] = []
         body_sha = None
+        parsed_items: int | None = None
         if fetched.outcome == "ok":
             body_sha = hashlib.sha256(fetched.body).hexdigest()
             if source.body_sha256 == body_sha:
@@ -185,8 +194,12 @@ class Crawler:
             else:
                 try:
                     candidates = await self._parse_and_match(source, fetched, now, result)
+                    parsed_items = result.items
                 except BrandGuardError as exc:
-                    fetched = replace(fetched, outcome="error", error=f"parse: {exc}")
+                    # A login wall or a JSON error code does not parse: say which, not "parse error".
+                    verdict = detect(fetched.http_status, fetched.headers, fetched.body)
+                    error = _verdict_error(verdict) if verdict else f"parse: {exc}"
+                    fetched = replace(fetched, outcome="error", error=error)
                     body_sha = None
                 except Exception as exc:  # a bug on one feed must still move its schedule on
                     log.exception("source %s: crawl failed", source.name)
@@ -194,11 +207,19 @@ class Crawler:
                     body_sha = None
         elif fetched.outcome in ("not_modified", "unchanged"):
             result.outcome = fetched.outcome
+        elif fetched.outcome in ("retry_later", "error") and fetched.body:
+            verdict = detect(fetched.http_status, fetched.headers, fetched.body)
+            if verdict is not None and verdict.state in ("blocked", "needs_config"):
+                fetched = replace(fetched, outcome="error", error=verdict.label)
+            elif verdict is not None and fetched.outcome == "error":
+                fetched = replace(fetched, error=_verdict_error(verdict))
         if fetched.outcome in ("retry_later", "error"):
             result.outcome = fetched.outcome
             result.error = fetched.error
         try:
-            await asyncio.to_thread(self._commit, source, fetched, body_sha, candidates, now, result)
+            await asyncio.to_thread(
+                self._commit, source, fetched, body_sha, candidates, now, result, parsed_items
+            )
         except LostClaimError as exc:
             log.warning("source %s: %s", source.name, exc)
             result.outcome = "lost_claim"
@@ -206,6 +227,7 @@ class Crawler:
             return result
         if result.stored:
             result.fetch_to_store_s = self.clock() - received
+        log_crawl(result, self.worker_id)
         return result
 
     async def _fetch(self, source: DueSource) -> Fetched:
@@ -243,6 +265,7 @@ class Crawler:
         candidates: list[Candidate],
         now: datetime,
         result: CrawlResult,
+        parsed_items: int | None = None,
     ) -> None:
         values, disabled = plan_source_state(source, fetched, body_sha, now, self.rng)
         result.next_check_at = values["next_check_at"]
@@ -262,6 +285,9 @@ class Crawler:
                     conn, mention_values(candidate, source, now, baseline=baseline)
                 )
                 result.stored += inserted
+            if self.steps.observe is not None:
+                state, reason = coverage_state(fetched, disabled)
+                self.steps.observe(conn, source, state, reason, parsed_items, now)
             if disabled:
                 self.steps.audit(
                     conn,
@@ -272,6 +298,25 @@ class Crawler:
                 )
         if disabled:
             log.warning("source %s disabled: %s", source.name, values["disabled_reason"])
+
+
+def _verdict_error(verdict: Any) -> str:
+    return str(verdict.reason if verdict.state == "failing" else verdict.label)
+
+
+def coverage_state(fetched: Fetched, disabled: bool) -> tuple[str, str | None]:
+    """The source's coverage after a crawl: "ok", or a not-covered state with its reason."""
+    if disabled:
+        return "disabled", (fetched.error or "failing too long")[:200]
+    if fetched.outcome == "retry_later":
+        return "throttled", fetched.error
+    if fetched.outcome == "error":
+        error = fetched.error or "unknown error"
+        for state in ("blocked", "needs config"):
+            if error.startswith(f"{state} ("):  # a blocked.Verdict label
+                return state.replace(" ", "_"), error[len(state) + 2 : -1]
+        return "failing", error[:200]
+    return "ok", None
 
 
 def plan_source_state(
@@ -345,6 +390,7 @@ def mention_values(
         "followers": candidate.followers,
         "likes": candidate.likes,
         "reposts": candidate.reposts,
+        "comments": candidate.comments,
         "label": candidate.label,
         "p_negative": candidate.p_negative,
         "risk_terms": list(candidate.risk_terms),

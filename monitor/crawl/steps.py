@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from monitor.config import Config, SourceConfig
     from monitor.crawl.pipeline import Candidate, DueSource, Fetched, Score, Steps
+    from monitor.crawl.story_cache import StoryCache
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,14 @@ SCORE_BATCH = 256
 
 
 def parse_in_worker(
-    kind: str, body: bytes, headers: Mapping[str, str], url: str, tz: str, mapping: Any, now: datetime
+    kind: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    tz: str,
+    mapping: Any,
+    now: datetime,
+    selectors: Mapping[str, str | None] | None = None,
 ) -> Any:
     """Module level so a process pool can pickle it."""
     from monitor.parse import parse_document
@@ -44,7 +52,16 @@ def parse_in_worker(
 
     if mapping is not None and not isinstance(mapping, JsonMapping):
         mapping = JsonMapping(**mapping.model_dump())  # the config's pydantic model -> the parser's own
-    return parse_document(kind, body, headers, url=url, source_tz=tz, mapping=mapping, now=now)  # type: ignore[arg-type]
+    return parse_document(
+        kind,  # type: ignore[arg-type]
+        body,
+        headers,
+        url=url,
+        source_tz=tz,
+        mapping=mapping,
+        now=now,
+        selectors=selectors,
+    )
 
 
 def default_parse_executor() -> Executor:
@@ -86,6 +103,10 @@ class RealSteps:
         )
         self._matcher = BrandMatcher(self.config.brands)
         self._sources: dict[str, SourceConfig] = {s.name: s for s in self.config.sources}
+        from monitor.crawl.story_cache import StoryCache
+
+        # One per daemon: story linking reads the 72-hour window once, then only new rows.
+        self._stories = StoryCache(window=STORY_WINDOW)
         if self.scorer is None:
             self.scorer = make_scorer()
 
@@ -101,6 +122,7 @@ class RealSteps:
             insert=insert_mention,
             audit=self.audit,
             session=self.session,
+            observe=self.observe,
         )
 
     @contextlib.asynccontextmanager
@@ -133,11 +155,13 @@ class RealSteps:
             last_modified=result.validators.last_modified,
             retry_after_s=result.retry_after_s,
             error=result.error,
+            http_status=result.http_status,
         )
 
     async def parse(self, source: DueSource, body: bytes, headers: Mapping[str, str], now: datetime) -> Any:
         cfg = self._sources.get(source.name)
         mapping = cfg.json_mapping if cfg else None
+        selectors = cfg.selectors.model_dump() if cfg and cfg.selectors else None
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self.parse_executor,
@@ -149,10 +173,65 @@ class RealSteps:
             source.tz,
             mapping,
             now,
+            selectors,
         )
 
     def match(self, source: DueSource, parsed: Any, conn: Connection, now: datetime) -> list[Candidate]:
-        return match_items(self._matcher, source, list(parsed.items), conn, now)
+        candidates = match_items(self._matcher, source, list(parsed.items), conn, now, self._stories)
+        cfg = self._sources.get(source.name)
+        if cfg is not None and cfg.reach_weight is not None:
+            from dataclasses import replace
+
+            # The source's audience stands in where the item carries no followers of its own.
+            candidates = [c if c.followers else replace(c, followers=cfg.reach_weight) for c in candidates]
+        return candidates
+
+    def observe(
+        self,
+        conn: Connection,
+        source: DueSource,
+        state: str,
+        reason: str | None,
+        items: int | None,
+        now: datetime,
+    ) -> None:
+        from monitor.platforms import adapter_for, record_state
+        from monitor.platforms.watch import check_brands
+        from monitor.storage.mentions_repo import has_mentions
+
+        cfg = self._sources.get(source.name)
+        platform = cfg.platform if cfg else None
+        adapter = adapter_for(platform)
+        suspect = state == "ok" and items == 0 and adapter is not None and adapter.empty_is_suspect
+        # A brand search that returned posts before and now returns none is a quiet refusal.
+        if suspect and has_mentions(conn, source.id):
+            state, reason = "blocked", "empty results"
+        if state == "ok" and items is None:
+            from monitor.storage.outages_repo import open_outage
+
+            # Unchanged bytes (or a 304) repeat the last answer: an empty result stays suspect.
+            current = open_outage(conn, source.id)
+            if current is not None and current.reason == "empty results":
+                return
+        change = record_state(
+            conn,
+            source_id=source.id,
+            source_name=source.name,
+            platform=platform,
+            state=state,
+            reason=reason,
+            now=now,
+            operator_channels=self.config.operator.channels,
+            display_tz=self.config.daemon.timezone,
+        )
+        if change is not None:
+            check_brands(
+                conn,
+                source.brands,
+                now=now,
+                operator_channels=self.config.operator.channels,
+                display_tz=self.config.daemon.timezone,
+            )
 
     def score(self, texts: Sequence[str]) -> Sequence[Score]:
         assert self.scorer is not None
@@ -165,14 +244,22 @@ class RealSteps:
 
 
 def match_items(
-    matcher: Any, source: DueSource, items: Sequence[Any], conn: Connection, now: datetime
+    matcher: Any,
+    source: DueSource,
+    items: Sequence[Any],
+    conn: Connection,
+    now: datetime,
+    stories: StoryCache | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[Candidate]:
     """Brand-matched, not yet stored items of one document, each linked to a story."""
     from monitor.crawl.pipeline import Candidate
-    from monitor.matching.dedup import document_keys, link_story, new_story_key, simhash
-    from monitor.storage.mentions_repo import recent_fingerprints, stored_keys
+    from monitor.crawl.story_cache import StoryWindow, read_window
+    from monitor.matching.dedup import document_keys, new_story_key, simhash
+    from monitor.storage.mentions_repo import stored_keys
 
-    keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
+    if keys is None:  # ingest passes its own keys: idempotent per platform + id (monitor.crawl.ingest)
+        keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
     only = list(source.brands) or None
     matched: list[tuple[Any, str, str]] = []
     for item, key in zip(items, keys, strict=True):
@@ -182,19 +269,20 @@ def match_items(
         return []
     # Skip what is already stored before scoring: re-scoring every item of every feed each poll is
     # the expensive part (the insert itself is idempotent anyway). One query for the whole document.
-    stored = stored_keys(conn, {key for _, key, _ in matched})
-    recent: dict[str, list[tuple[int, str]]] = {}
+    stored = stored_keys(conn, {key for _, key, _ in matched}, {brand for _, _, brand in matched})
+    recent: dict[str, StoryWindow] = {}
     out: list[Candidate] = []
     for item, key, brand in matched:
         if (brand, key) in stored:
             continue
         stored.add((brand, key))
         if brand not in recent:
-            recent[brand] = list(recent_fingerprints(conn, brand, since=now - STORY_WINDOW))
+            since = now - STORY_WINDOW
+            recent[brand] = stories.get(conn, brand, now) if stories else read_window(conn, brand, since)
         fingerprint = simhash(_story_text(item))
-        story = link_story(fingerprint, recent[brand]) or new_story_key(fingerprint, key)
+        story = recent[brand].link(fingerprint) or new_story_key(fingerprint, key)
         if fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
-            recent[brand].append((fingerprint, story))  # reposts inside one document link too
+            recent[brand].add(fingerprint, story)
         published = _published(item)
         out.append(
             Candidate(
@@ -211,6 +299,7 @@ def match_items(
                 followers=getattr(item, "followers", None),
                 likes=getattr(item, "likes", None),
                 reposts=getattr(item, "reposts", None),
+                comments=getattr(item, "comments", None),
             )
         )
     return out

@@ -76,6 +76,20 @@ class FeedServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.requests += 1
+                if self.path.startswith("/rsshub/"):
+                    from monitor.demo.platform_feeds import platform_answer
+
+                    clock = server.clock
+                    answer = platform_answer(self.path, clock.start, clock.now, server.base_url)
+                    if answer is None:
+                        self.send_error(404)
+                        return
+                    self.send_response(answer.status)
+                    self.send_header("Content-Type", answer.content_type)
+                    self.send_header("Content-Length", str(len(answer.body)))
+                    self.end_headers()
+                    self.wfile.write(answer.body)
+                    return
                 slug = self.path.lstrip("/").split(".")[0]
                 feed = next((f for f in server.dataset.feeds if f.slug == slug), None)
                 if feed is None:

@@ -77,6 +77,19 @@ def demo_config_dict(dataset: Dataset, server: FeedServer, webhook_url: str) -> 
         },
         "brands": BRANDS,
         "sources": sources,
+        # Platform sources through the demo's local RSSHub: Weibo with follower counts, and 百度贴吧,
+        # which shows a captcha page mid-story (a blind window the incident message reports).
+        "platforms": [
+            {
+                "name": name,
+                "rsshub": f"{server.base_url}/rsshub",
+                "brands": ["云帆汽车"],
+                "keywords": {"云帆汽车": ["云帆汽车"]},
+                "interval": SOURCE_INTERVAL_S,
+            }
+            for name in ("weibo", "tieba")
+        ],
+        "operator": {"channels": ["demo-webhook"]},
         "channels": [{"name": "demo-webhook", "kind": "webhook", "url": webhook_url, "rate_per_minute": 600}],
         "routes": [{"brands": ["*"], "channels": ["demo-webhook"], "escalate_to": ["demo-webhook"]}],
     }
@@ -109,6 +122,7 @@ class Narrator:
     out: TextIO | None
     seen_incidents: set[int] = field(default_factory=set)
     seen_events: set[int] = field(default_factory=set)
+    seen_outages: set[tuple[int, str]] = field(default_factory=set)
 
     def say(self, now: datetime, text: str) -> None:
         if self.out is not None:
@@ -125,6 +139,7 @@ class Narrator:
             )
         for error in errors:
             self.say(now, f"source problem: {error}")
+        self._coverage(now)
         with self.engine.connect() as conn:
             opened = reports_repo.incidents_opened(conn)
             fired = reports_repo.fired_clock_events(conn)
@@ -145,6 +160,24 @@ class Narrator:
             if event.skipped:
                 continue
             self.say(now, f"incident #{event.incident_id}: {_describe(event.kind)}")
+
+    def _coverage(self, now: datetime) -> None:
+        from monitor.storage import outages_repo, sources_repo
+
+        with self.engine.connect() as conn:
+            outages = outages_repo.outages_between(conn, now - timedelta(days=2), now + STEP)
+            names = sources_repo.source_names(conn)
+        for outage in outages:
+            name = names.get(outage.source_id, str(outage.source_id))
+            opened = (outage.id, "open")
+            if opened not in self.seen_outages:
+                self.seen_outages.add(opened)
+                self.say(now, f"BLIND: {name} {outage.state} ({outage.reason}) — 数据源未覆盖，已通知运维")
+            if outage.ended_at is not None and (outage.id, "closed") not in self.seen_outages:
+                self.seen_outages.add((outage.id, "closed"))
+                start = outage.started_at.astimezone(SHANGHAI)
+                end = outage.ended_at.astimezone(SHANGHAI)
+                self.say(now, f"covered again: {name} 未覆盖 {start:%H:%M}–{end:%H:%M} (盲区已记录)")
 
 
 def _describe(kind: str) -> str:
@@ -196,9 +229,17 @@ def run_scenario(
         if on_ready is not None:
             on_ready(engine, config)
         steps = RealSteps(config, actor="demo", parse_executor=executor, scorer=scorer).steps()
+        # One source per poll tick, in the schedule's order: the same post on two platforms in one round
+        # would otherwise race to be stored first, and the story (and its figures) would vary run to run.
         alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
         daemon = Daemon(
-            engine, config, steps, rng=random.Random(7), clock=lambda: clock.now, alerting=alerting
+            engine,
+            config,
+            steps,
+            rng=random.Random(7),
+            clock=lambda: clock.now,
+            claim_limit=1,
+            alerting=alerting,
         )
         narrator = Narrator(engine, out)
         if out is not None:
@@ -217,6 +258,11 @@ def run_scenario(
             now = start + i * STEP
             clock.now = now
             report = daemon.poll_tick(now)
+            while True:  # the rest of the sources due this round, one at a time
+                more = daemon.poll_tick(now)
+                if not more.results:
+                    break
+                report.results += more.results
             daemon.deadline_tick(now)
             sent = daemon.outbox_tick(now)
             stored = sum(r.stored for r in report.results)

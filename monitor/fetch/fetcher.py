@@ -29,6 +29,7 @@ FetchStatus = Literal["ok", "not_modified", "unchanged", "retry_later", "error"]
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_LATER_STATUSES = frozenset({429, 503})
 PERMANENT_STATUSES = frozenset({404, 410})
+ERROR_BODY_BYTES = 64 * 1024
 # Sent by us for one origin only: never forwarded to a different origin on a redirect.
 _ORIGIN_BOUND_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
@@ -184,11 +185,15 @@ async def _finish(
         return attempt.result("not_modified", validators=kept)
     if code in RETRY_LATER_STATUSES:
         retry_after = parse_retry_after(response.headers.get("retry-after"), now=now)
-        return attempt.result("retry_later", retry_after_s=retry_after, error=f"HTTP {code}")
+        body = await _error_body(response, policy.max_bytes)
+        return attempt.result("retry_later", retry_after_s=retry_after, error=f"HTTP {code}", body=body)
     if code >= 400 or not 200 <= code < 300:
         reason = response.reason_phrase or ""
         return attempt.result(
-            "error", error=f"HTTP {code} {reason}".strip(), permanent=code in PERMANENT_STATUSES
+            "error",
+            error=f"HTTP {code} {reason}".strip(),
+            permanent=code in PERMANENT_STATUSES,
+            body=await _error_body(response, policy.max_bytes),
         )
     body = await _read_capped(response, policy.max_bytes)
     digest = hashlib.sha256(body).hexdigest()
@@ -200,6 +205,14 @@ async def _finish(
     if old.body_sha256 == digest:
         return attempt.result("unchanged", validators=fresh)
     return attempt.result("ok", validators=fresh, body=body)
+
+
+async def _error_body(response: httpx.Response, limit: int) -> bytes | None:
+    """The start of an error page: blocked detection (monitor.platforms) reads login walls off it."""
+    try:
+        return await _read_capped(response, min(limit, ERROR_BODY_BYTES))
+    except (ResponseTooLargeError, httpx.HTTPError, httpx.StreamError):
+        return None
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> bytes:

@@ -17,6 +17,9 @@ Modules:
 * ``queries``   listings, the board, one incident's timeline, SLA input, feedback, channel health
 * ``settings``  configuration as the plain values ``alerts`` takes; secrets from the environment
 * ``journal``   the alert path's compliance-log entries
+* ``ops``       people running incidents: owner, notes, merge, split
+* ``spikes``    brand-level volume spikes against a seasonal baseline (``alerts.spike``)
+* ``card_settings``, ``calendar_status``  on-call and signed links for cards; the holiday-data warning
 
 Other wings use the names below.
 """
@@ -34,10 +37,12 @@ from monitor.incidents.queries import (
     open_board,
     sla_inputs,
 )
+from monitor.incidents.spikes import check_spikes
 
 __all__ = [
     "acknowledge",
     "channel_status",
+    "check_spikes",
     "deliver_due",
     "dismiss",
     "dismissed_feedback",

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from alerts.deadline import BREACH, ESCALATION, PendingEvent, is_reminder, plan_tick, replan
 from alerts.routing import Route, clock_channels
+from monitor.incidents.calendar_status import log_calendar_warning
 from monitor.incidents.enqueue import Notice, enqueue_many
 from monitor.incidents.journal import SYSTEM_ACTOR, audit
 from monitor.incidents.settings import routes
@@ -36,6 +37,7 @@ CHUNK = 500  # incidents per transaction: short write locks, few commits for a b
 
 def tick_deadlines(engine: Engine, config: Config, now: datetime) -> int:
     """Fire every clock event due at ``now``; returns the number of events that sent a message."""
+    log_calendar_warning(config, now)
     with engine.connect() as conn:
         due = deadline_events_repo.due_events(conn, now)
     by_incident: dict[int, list[PendingEvent]] = defaultdict(list)

@@ -9,21 +9,25 @@ An idempotency key that is already stored is left alone: the same decision taken
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
 from alerts.message import IncidentSnapshot
 from alerts.outgoing import OutgoingMessage, RenderSettings, compose
+from monitor.incidents.card_settings import with_cards
 from monitor.incidents.settings import render_settings
+from monitor.platforms.status import brand_blind_windows
 from monitor.storage import incidents_repo, outbox_repo
 from monitor.storage.incidents_repo import TopMention
 from monitor.storage.times import as_utc_required
 
 if TYPE_CHECKING:
     from monitor.config import Config
+
+BLIND_LOOKBACK = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ def snapshot(row: RowMapping | Mapping[str, Any], tops: Mapping[int, TopMention]
         crisis_terms=tuple(row["crisis_terms"] or ()),
         top_title=top_title,
         top_url=top_url,
+        max_p_negative=float(row.get("max_p_negative") or 0.0),
+        state=str(row.get("state") or "open"),
+        reason=str(row.get("reason") or ""),
     )
 
 
@@ -67,14 +74,16 @@ def enqueue_many(
     notices = [n for n in notices if n.channels]
     if not notices:
         return 0
-    settings = settings or render_settings(config)
+    settings = with_cards(conn, config, settings or render_settings(config), now)
     tops = incidents_repo.top_mentions(conn, [n.incident["top_mention_id"] for n in notices])
     messages: list[OutgoingMessage] = []
     for notice in notices:
+        # Coverage of the brand around the story, so PR knows when "no more posts" may mean "not seen".
+        blind = brand_blind_windows(conn, notice.incident["brand"], now - BLIND_LOOKBACK, now)
         messages += compose(
             notice.kind,
             notice.event,
-            snapshot(notice.incident, tops),
+            replace(snapshot(notice.incident, tops), blind=tuple(blind)),
             notice.channels,
             now=now,
             settings=settings,

@@ -24,12 +24,13 @@ from alerts.incident_update import IncidentAggregate, IncidentUpdate, open_incid
 from alerts.policy import MentionFacts, is_alertable
 from alerts.routing import route_channels
 from alerts.story import best_match
+from alerts.story_events import facts, verdict
 from alerts.transitions import OPEN_STATES
 from monitor.incidents.clock import reschedule_events
 from monitor.incidents.enqueue import Notice, enqueue_many
 from monitor.incidents.journal import SYSTEM_ACTOR, audit
 from monitor.incidents.settings import routes, update_params
-from monitor.storage import deadline_events_repo, incidents_repo
+from monitor.storage import deadline_events_repo, incident_ops_repo, incidents_repo
 from monitor.storage.mentions_repo import MentionRow, get_mention
 from monitor.storage.times import as_utc_required
 
@@ -69,6 +70,7 @@ def _facts(mention: MentionRow) -> MentionFacts:
         followers=mention.followers,
         likes=mention.likes,
         reposts=mention.reposts,
+        comments=mention.comments,
     )
 
 
@@ -84,6 +86,15 @@ def _handle_mention(conn: Connection, config: Config, mention_id: int, now: date
     params = update_params(config, mention.brand)
     alertable, reasons = is_alertable(facts, params.policy)
     incident = incidents_repo.open_for_story(conn, mention.brand, mention.story_key, OPEN_STATES)
+    if incident is not None and _tells_another_story(conn, mention, incident["id"]):
+        # The fingerprint matched a shared headline template, but the facts name another event, model
+        # or city: do not fold a second story into this incident; another incident under the same key
+        # may be this story's own, else it gets a new one.
+        incident = _own_incident_under_key(conn, mention, exclude=incident["id"])
+    elif incident is None:
+        # The story's incident was merged into another: later mentions follow it there.
+        survivor = incident_ops_repo.merged_survivor(conn, mention.brand, mention.story_key, OPEN_STATES)
+        incident = incidents_repo.get_row(conn, survivor) if survivor is not None else None
     if incident is None and alertable:
         incident = _same_story_elsewhere(conn, config, mention, now)
     if incident is None and not alertable:
@@ -106,6 +117,24 @@ def _handle_mention(conn: Connection, config: Config, mention_id: int, now: date
         )
         _store_update(conn, config, incident, mention, update, now)
     return True
+
+
+def _tells_another_story(conn: Connection, mention: MentionRow, incident_id: int) -> bool:
+    title = mention.title or (mention.text or "")[:200]
+    mine = facts(title, mention.brand)
+    if not (mine.events or mine.models or mine.cities):
+        return False  # nothing to contradict with; the common repost case costs no query
+    titles = incidents_repo.recent_titles(conn, incident_id, STORY_TITLES)
+    votes = [verdict(mine, facts(t, mention.brand)) for t in titles]
+    return False in votes and True not in votes
+
+
+def _own_incident_under_key(conn: Connection, mention: MentionRow, *, exclude: int) -> RowMapping | None:
+    ids = incident_ops_repo.open_ids_for_story(conn, mention.brand, mention.story_key, OPEN_STATES)
+    for incident_id in ids:
+        if incident_id != exclude and not _tells_another_story(conn, mention, incident_id):
+            return incidents_repo.get_row(conn, incident_id, for_update=True)
+    return None
 
 
 def _same_story_elsewhere(

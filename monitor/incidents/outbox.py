@@ -15,6 +15,7 @@ the same idempotency key, so the receiver can recognise the retry.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection, Engine
 
 from alerts import ratelimit
-from alerts.delivery import Digest, Item, Queued, plan_delivery
+from alerts.delivery import Digest, Item, Queued, is_urgent, plan_delivery
 from alerts.errors import NotifierError
 from alerts.message import render_digest
 from alerts.notifiers.base import Notifier
@@ -35,7 +36,7 @@ from alerts.send_outcome import SENT, SendOutcome, after_error
 from monitor.incidents.channels import channel_state, sent_window
 from monitor.incidents.journal import SYSTEM_ACTOR, audit
 from monitor.incidents.settings import build_notifier
-from monitor.storage import outbox_repo
+from monitor.storage import channel_health_repo, outbox_repo
 from monitor.storage.outbox_repo import OutboxRow
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from monitor.config import Config
 
 __all__ = ["LEASE", "build_notifier", "deliver_due", "worker_id"]
+
+log = logging.getLogger("brandguard.notify")
 
 LEASE = timedelta(minutes=2)
 BATCH = 500
@@ -83,7 +86,17 @@ def deliver_due(
         if state["disabled_at"] is not None:
             _fail_all(engine, rows, me, now, f"channel {name!r} disabled: {state['disabled_reason']}")
             continue
-        notifier = (notifiers or {}).get(name) or build_notifier(channel, transport=transport)
+        notifier = (notifiers or {}).get(name)
+        if notifier is None:
+            guarded = transport
+            if guarded is None and channel.url:
+                # the same address guard as sources (issue 11); tests inject their own transport
+                refused = refused_channel(channel.url, config)
+                if refused is not None:
+                    _fail_all(engine, rows, me, now, refused)
+                    continue
+                guarded = guarded_channel_transport(config)
+            notifier = build_notifier(channel, transport=guarded)
         try:
             delivered += _deliver_channel(
                 engine, config, name, channel.rate_per_minute, sent_window(state), notifier, rows, me, now
@@ -106,7 +119,10 @@ def _deliver_channel(
 ) -> int:
     by_id = {r.id: r for r in rows}
     plan = plan_delivery(
-        [Queued(r.id, r.severity, r.payload.get("held") == HELD_QUIET) for r in rows],
+        [
+            Queued(r.id, r.severity, r.payload.get("held") == HELD_QUIET, is_urgent(r.severity, r.kind))
+            for r in rows
+        ],
         sent_window=window,
         per_minute=per_minute,
         now=now,
@@ -186,6 +202,13 @@ def _send_one(
             sent_at=now if outcome.status == "sent" else None,
         )
         if outcome.status == "sent":
+            channel_health_repo.record_ok(conn, channel, now)
+        else:
+            channel_health_repo.record_failure(conn, channel, detail, now)
+            log.warning(
+                "channel %s: message %s not delivered (%s): %s", channel, row.id, outcome.status, detail
+            )
+        if outcome.status == "sent":
             # FOR UPDATE: concurrent senders on PostgreSQL must not lose each other's send times.
             recent = ratelimit.prune(outbox_repo.sent_window(conn, channel, for_update=True), now)
             outbox_repo.set_sent_window(conn, channel, [*recent, now], now)
@@ -236,3 +259,29 @@ def _fail_all(engine: Engine, rows: Sequence[OutboxRow], me: str, now: datetime,
         for row in rows:
             outbox_repo.finish(conn, row.id, me, status="failed", attempts=row.attempts, error=reason)
             _audit_outcome(conn, row, "notify.failed", reason, row.attempts, now)
+
+
+def _policy(config: Config) -> Any:
+    from monitor.fetch.channel_guard import channel_policy
+
+    return channel_policy(config.daemon.allow_hosts, config.daemon.allow_networks)
+
+
+def refused_channel(url: str, config: Config) -> str | None:
+    """Why the address guard refuses to send to ``url`` now (resolving its host), or None."""
+    from monitor.fetch.channel_guard import UnresolvableHost, check_url
+    from monitor.fetch.errors import BlockedURLError
+
+    try:
+        check_url(url, _policy(config))
+    except UnresolvableHost:
+        return None  # DNS trouble is transient: the send fails and is retried like any transport error
+    except BlockedURLError as exc:
+        return f"channel url refused: {exc}"
+    return None
+
+
+def guarded_channel_transport(config: Config) -> httpx.BaseTransport:
+    from monitor.fetch.channel_guard import guarded_sync_transport
+
+    return guarded_sync_transport(_policy(config))

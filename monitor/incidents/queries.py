@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from alerts.errors import IncidentNotFound
 from alerts.sla import IncidentTimes
 from alerts.transitions import OPEN_STATES
-from monitor.storage import audit_repo, deadline_events_repo, incidents_repo, outbox_repo
+from monitor.storage import audit_repo, deadline_events_repo, incident_ops_repo, incidents_repo, outbox_repo
 from monitor.storage.times import as_utc, as_utc_required
 
 
@@ -59,6 +59,8 @@ def get_incident(conn: Connection, incident_id: int) -> dict[str, Any]:
                 "detail": detail,
             }
         )
+    for n in incident_ops_repo.notes_of(conn, incident_id):
+        timeline.append({"at": n["created_at"], "type": "note", "what": n["author"], "detail": n["text"]})
     for a in audit_repo.entries_by_subject(conn, f"incident:{incident_id}"):
         timeline.append({"at": a.ts, "type": "audit", "what": a.kind, "detail": f"by {a.actor}"})
     timeline.sort(key=lambda t: t["at"])

@@ -45,6 +45,7 @@ def update_params(config: Config, brand: str) -> UpdateParams:
         policy=section.policy_params(brand),
         respond_by_hours={str(k): v for k, v in section.respond_by_hours.items()},
         calendar=section.business_calendar(),
+        calendars=section.severity_calendar_map(),
         reminder_offsets_minutes=tuple(section.reminder_offsets_minutes),
         escalate_after_minutes=section.escalate_after_minutes,
     )

@@ -201,10 +201,54 @@ def link_story(
     if not fingerprint or not recent:
         return None
     others = np.fromiter((fp & MASK64 for fp, _ in recent), dtype=np.uint64, count=len(recent))
+    distance, best = nearest_fingerprint(fingerprint, others)
+    return recent[best][1] if distance <= max_distance else None
+
+
+def nearest_fingerprint(fingerprint: int, others: np.ndarray) -> tuple[int, int]:
+    """(Hamming distance, index) of the nearest of ``others`` (uint64); 65 when there is none.
+
+    Ties go to the lowest index. 0 in ``others`` means "no fingerprint" and is never a neighbour.
+    """
+    if not fingerprint or not len(others):
+        return 65, 0
     distances = np.bitwise_count(others ^ np.uint64(fingerprint & MASK64)).astype(np.int64)
-    distances[others == 0] = 65  # 0 = no fingerprint: never a neighbour
+    distances[others == 0] = 65
     best = int(np.argmin(distances))
-    return recent[best][1] if distances[best] <= max_distance else None
+    return int(distances[best]), best
+
+
+class RecentStories:
+    """``link_story`` over a window that grows while a batch is matched, without rebuilding the array.
+
+    ``link_story`` converts its whole list per call; matching a 10,000-row import against a window that
+    grows with it made that O(n²) (the ingest benchmark spent most of its time there). Same answers:
+    nearest fingerprint within ``max_distance``, ties to the earliest entry.
+    """
+
+    def __init__(self, recent: Sequence[tuple[int, str]]) -> None:
+        self._stories = [story for _, story in recent]
+        self._fps = np.zeros(max(64, 2 * len(recent)), dtype=np.uint64)
+        self._fps[: len(recent)] = [fp & MASK64 for fp, _ in recent]
+        self._n = len(recent)
+
+    def link(self, fingerprint: int, max_distance: int = STORY_MAX_DISTANCE) -> str | None:
+        if not fingerprint or not self._n:
+            return None
+        others = self._fps[: self._n]
+        distances = np.bitwise_count(others ^ np.uint64(fingerprint & MASK64)).astype(np.int64)
+        distances[others == 0] = 65
+        best = int(np.argmin(distances))
+        return self._stories[best] if distances[best] <= max_distance else None
+
+    def add(self, fingerprint: int, story: str) -> None:
+        if self._n == len(self._fps):
+            grown = np.zeros(2 * len(self._fps), dtype=np.uint64)
+            grown[: self._n] = self._fps
+            self._fps = grown
+        self._fps[self._n] = fingerprint & MASK64
+        self._stories.append(story)
+        self._n += 1
 
 
 def new_story_key(fingerprint: int, fallback: str = "") -> str:

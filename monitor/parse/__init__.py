@@ -27,6 +27,7 @@ def parse_document(
     source_tz: str = "Asia/Shanghai",
     mapping: JsonMapping | None = None,
     now: datetime,
+    selectors: Mapping[str, str | None] | None = None,
 ) -> ParsedDocument:
     """Items of one fetched document; raises ParseError when nothing usable can be read.
 
@@ -46,7 +47,7 @@ def parse_document(
     if kind == "html":
         from monitor.parse.html_page import parse_html_page
 
-        return parse_html_page(body, headers, url=url, tz=tz, now=now)
+        return parse_html_page(body, headers, url=url, tz=tz, now=now, selectors=selectors)
     if kind == "json":
         from monitor.parse.json_source import parse_json_source
 

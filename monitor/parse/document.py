@@ -18,6 +18,7 @@ class ParsedItem:
     followers: int | None = None
     likes: int | None = None
     reposts: int | None = None
+    comments: int | None = None
 
 
 @dataclass
@@ -45,3 +46,4 @@ class JsonMapping:
     followers: str | None = None
     likes: str | None = None
     reposts: str | None = None
+    comments: str | None = None

@@ -42,8 +42,18 @@ _DATE_META = (
 
 
 def parse_html_page(
-    body: bytes, headers: Mapping[str, str], *, url: str, tz: tzinfo, now: datetime
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    url: str,
+    tz: tzinfo,
+    now: datetime,
+    selectors: Mapping[str, str | None] | None = None,
 ) -> ParsedDocument:
+    if selectors:
+        from monitor.parse.html_list import parse_html_list
+
+        return parse_html_list(body, headers, url=url, tz=tz, now=now, selectors=selectors)
     refuse_empty(body)
     decoded = decode_body(body, headers, markup="html")
     tree = LexborHTMLParser(decoded.text)

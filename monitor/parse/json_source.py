@@ -108,6 +108,7 @@ def parse_json_source(
                 followers=_count_field(post, mapping.followers),
                 likes=_count_field(post, mapping.likes),
                 reposts=_count_field(post, mapping.reposts),
+                comments=_count_field(post, getattr(mapping, "comments", None)),
             )
         )
     if skipped:

@@ -18,6 +18,8 @@ Driver ``OperationalError``s (cannot connect, disk full, locked, connection lost
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
@@ -100,6 +102,9 @@ def _create_engine(url: URL) -> Engine:
     if backend == "sqlite":
         return _create_sqlite_engine(url)
     if backend == "postgresql":
+        if importlib.util.find_spec("psycopg") is None:
+            # psycopg is the `postgres` extra: SQLite users do not install a PostgreSQL driver.
+            raise ValueError("PostgreSQL support is not installed: pip install 'brandguard[postgres]'")
         connect_args: dict[str, Any] = {}
         if "options" not in url.query:
             # Sessions in UTC: timestamptz values come back in UTC, and date_trunc & co. agree with us.
@@ -112,6 +117,11 @@ def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    if not in_memory and not database.startswith("file:") and Path(database).parent.is_dir():
+        # Created 0600 before SQLite opens it: SQLite gives -wal/-shm the database file's mode.
+        from monitor.storage.files import create_private_file
+
+        create_private_file(Path(database))
     if in_memory:
         # One shared connection, otherwise every pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool

@@ -7,12 +7,12 @@ and converts back on read, so callers only ever see the unsigned fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -66,6 +66,7 @@ class MentionRow:
     baseline: bool
     incident_id: int | None
     policy_done: bool
+    comments: int | None = None
     # Columns other modules add to schema.py later land here until this class names them.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -95,6 +96,7 @@ class MentionRow:
             baseline=bool(row["baseline"]),
             incident_id=row["incident_id"],
             policy_done=bool(row["policy_done"]),
+            comments=row.get("comments"),
             extra={key: value for key, value in row.items() if key not in known},
         )
 
@@ -165,11 +167,18 @@ def find_by_key(conn: Connection, brand: str, dedup_key: str) -> tuple[int, str]
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def stored_keys(conn: Connection, dedup_keys: Collection[str]) -> set[tuple[str, str]]:
-    """(brand, dedup_key) pairs already stored among ``dedup_keys``, any brand; one query for a document."""
+def stored_keys(
+    conn: Connection, dedup_keys: Collection[str], brands: Collection[str] | None = None
+) -> set[tuple[str, str]]:
+    """(brand, dedup_key) pairs already stored among ``dedup_keys`` (of ``brands``, or any brand); one
+    query for a document."""
     if not dedup_keys:
         return set()
     query = select(mentions.c.brand, mentions.c.dedup_key).where(mentions.c.dedup_key.in_(dedup_keys))
+    if brands is not None:
+        # Both columns of the unique index: with dedup_key alone SQLite scanned every stored mention for
+        # every source, which made a 10,000-feed poll grow quadratically.
+        query = query.where(mentions.c.brand.in_(brands))
     return {(brand, key) for brand, key in conn.execute(query)}
 
 
@@ -234,3 +243,88 @@ def mark_policy_done(conn: Connection, ids: Iterable[int]) -> int:
         return 0
     result = conn.execute(update(mentions).where(mentions.c.id.in_(id_list)).values(policy_done=True))
     return result.rowcount
+
+
+def fingerprints_since(conn: Connection, *, since: datetime) -> list[tuple[int, str, int, str, datetime]]:
+    """(id, brand, unsigned fingerprint, story_key, published_at) of mentions published since ``since``."""
+    rows = conn.execute(
+        select(
+            mentions.c.id,
+            mentions.c.brand,
+            mentions.c.fingerprint,
+            mentions.c.story_key,
+            mentions.c.published_at,
+        ).where(mentions.c.published_at >= to_db(since), mentions.c.fingerprint.is_not(None))
+    )
+    return [(i, b, fingerprint_from_db(fp) or 0, s, as_utc_required(p)) for i, b, fp, s, p in rows]
+
+
+def fingerprints_after(conn: Connection, *, after_id: int) -> list[tuple[int, str, int, str, datetime]]:
+    """The same for mentions with an id above ``after_id``: a primary-key range, cheap at any table size."""
+    rows = conn.execute(
+        select(
+            mentions.c.id,
+            mentions.c.brand,
+            mentions.c.fingerprint,
+            mentions.c.story_key,
+            mentions.c.published_at,
+        )
+        .where(mentions.c.id > after_id, mentions.c.fingerprint.is_not(None))
+        .order_by(mentions.c.id)
+    )
+    return [(i, b, fingerprint_from_db(fp) or 0, s, as_utc_required(p)) for i, b, fp, s, p in rows]
+
+
+def last_mention_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(mentions.c.id))).scalar() or 0)
+def has_mentions(conn: Connection, source_id: int) -> bool:
+    """Whether the source ever yielded a stored mention (an empty result from it is then suspect)."""
+    found = conn.execute(select(mentions.c.id).where(mentions.c.source_id == source_id).limit(1)).first()
+    return found is not None
+
+
+def existing_dedup_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` are stored already (for any brand)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 900):  # under SQLite's bound-parameter limit
+        chunk = wanted[start : start + 900]
+        found.update(
+            conn.execute(select(mentions.c.dedup_key).where(mentions.c.dedup_key.in_(chunk))).scalars()
+        )
+    return found
+
+
+_BULK_STATEMENTS: dict[str, Any] = {}
+
+
+def insert_mentions_bulk(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Insert many mentions at once (one executemany), skipping stored (brand, dedup_key) pairs.
+
+    Returns the (brand, dedup_key) pairs that were new. The existence check and the insert run in the
+    caller's transaction; ``ON CONFLICT DO NOTHING`` still guards against a concurrent writer.
+    """
+    if not rows:
+        return set()
+    pairs = [(str(r["brand"]), str(r["dedup_key"])) for r in rows]
+    present: set[tuple[str, str]] = set()
+    keys = sorted({key for _, key in pairs})
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        present.update(
+            (str(b), str(k))
+            for b, k in conn.execute(
+                select(mentions.c.brand, mentions.c.dedup_key).where(mentions.c.dedup_key.in_(chunk))
+            )
+        )
+    fresh = [r for r, pair in zip(rows, pairs, strict=True) if pair not in present]
+    if fresh:
+        dialect = conn.dialect.name
+        stmt = _BULK_STATEMENTS.get(dialect)
+        if stmt is None:
+            base: Any = postgresql.insert(mentions) if dialect == "postgresql" else sqlite.insert(mentions)
+            stmt = _BULK_STATEMENTS[dialect] = base.on_conflict_do_nothing(
+                index_elements=["brand", "dedup_key"]
+            )
+        conn.execute(stmt, [_to_db_values(r) for r in fresh])
+    return {pair for pair in pairs if pair not in present}

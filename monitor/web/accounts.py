@@ -105,16 +105,19 @@ def _stored_user(conn: Connection, user_id: int) -> User:
 
 
 def disable_user(engine: Engine, name: str, *, actor: str, now: datetime) -> User:
-    """Disable the user and revoke all their tokens; their sessions stop working at the next request."""
+    """Disable the user, revoke all their tokens and end all their console sessions."""
     with engine.begin() as conn:
         row = users_repo.find_user(conn, name)
         if row is None:
             raise UserError(f"no user named {name!r}")
         users_repo.disable_user(conn, row.id)
         revoked = users_repo.revoke_tokens(conn, row.id, now=now)
+        from monitor.web.sessions import end_all
+
+        ended = end_all(conn, row.id, now=now)
         audit.append(
-            conn, actor=actor, kind="users.disable", subject=f"user:{name}", data={"tokens_revoked": revoked},
-            now=now,
+            conn, actor=actor, kind="users.disable", subject=f"user:{name}",
+            data={"tokens_revoked": revoked, "sessions_ended": ended}, now=now,
         )
         return _stored_user(conn, row.id)
 

@@ -49,7 +49,10 @@ def query(
 
 @router.get("/verify", response_model=VerifyOut)
 def verify(request: Request) -> Any:
-    return verification(request.app.state.web.engine)
+    state = request.app.state.web
+    section = state.config.audit
+    return verification(state.engine, anchor_file=section.anchor_file, now=state.now(),
+                        interval_minutes=section.checkpoint_interval_minutes)
 
 
 @router.get("/export", response_class=Response,

@@ -39,6 +39,9 @@ class IncidentOut(BaseModel):
     dismissed_by: str | None = None
     dismiss_reason: str | None = None
     breached_at: datetime | None = None
+    owner: str | None = None
+    merged_into: int | None = None
+    reason: str | None = None
 
 
 class TimelineItem(BaseModel):

@@ -60,9 +60,48 @@ class MentionOut(BaseModel):
     incident_id: int | None
 
 
-@router.post("/mentions", response_model=MentionCreated, status_code=201,
-             responses={200: {"model": MentionCreated, "description": "already stored (idempotent)"}})
-def ingest(body: MentionIn, request: Request, response: Response) -> Any:
+_INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        MentionIn.model_json_schema(),
+                        {"type": "array", "maxItems": 5000, "items": {"type": "object"}},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/mentions", status_code=201, openapi_extra=_INGEST_BODY,
+             responses={200: {"description": "already stored (idempotent), or a batch report"},
+                        201: {"model": MentionCreated}, 413: {"description": "body over the limit"}})
+async def ingest(request: Request, response: Response) -> Any:
+    """One mention (object, brand given) or a batch (list; platform + id, see docs/platforms.md)."""
+    from fastapi.concurrency import run_in_threadpool
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    from monitor.web.api_ingest import ingest_batch, read_json_capped
+
+    data = await read_json_capped(request)
+    if isinstance(data, list):
+        response.status_code = 200
+        state = request.app.state.web
+        actor = request.state.principal.name
+        return await run_in_threadpool(ingest_batch, state, actor, data, state.now())
+    try:
+        body = MentionIn.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    return await run_in_threadpool(_ingest_one, body, request, response)
+
+
+def _ingest_one(body: MentionIn, request: Request, response: Response) -> Any:
     from monitor import audit
     from monitor.matching.dedup import MASK64, link_story, new_story_key, simhash, stable_key
     from monitor.storage.mentions_repo import find_by_key, insert_mention, recent_fingerprints

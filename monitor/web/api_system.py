@@ -31,7 +31,8 @@ def healthz(request: Request) -> Any:
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["system"])
 def metrics(request: Request) -> Response:
-    body, content_type = render_metrics(request.app.state.web.engine, request.app.state.web.now())
+    web = request.app.state.web
+    body, content_type = render_metrics(web.engine, web.now(), web.config)
     return Response(body, media_type=content_type)
 
 
@@ -52,19 +53,26 @@ class SourceHealth(BaseModel):
     next_check_at: str
     disabled: bool
     disabled_reason: str | None
+    state: str = "ok"  # ok | new | failing | throttled | blocked | needs_config | disabled
+    state_label: str = "ok"  # "blocked (login required)"
+    coverage_24h: float = 1.0
 
 
 def source_health(engine: Any) -> list[dict[str, Any]]:
+    from datetime import UTC, datetime
+
+    from monitor.platforms.status import source_statuses
     from monitor.storage.sources_repo import list_sources
 
     with engine.connect() as conn:
         rows = list_sources(conn)
+        status = source_statuses(conn, rows, datetime.now(UTC))
     return [
         {
             "name": s.name,
             "kind": s.kind,
             "url": s.url,
-            "healthy": s.disabled_at is None and s.consecutive_errors == 0,
+            "healthy": status[s.id].state in ("ok", "new"),
             "consecutive_errors": s.consecutive_errors,
             "last_error": s.last_error,
             "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
@@ -72,6 +80,9 @@ def source_health(engine: Any) -> list[dict[str, Any]]:
             "next_check_at": s.next_check_at.isoformat(),
             "disabled": s.disabled_at is not None,
             "disabled_reason": s.disabled_reason,
+            "state": status[s.id].state,
+            "state_label": status[s.id].label,
+            "coverage_24h": round(status[s.id].coverage_24h, 4),
         }
         for s in rows
     ]

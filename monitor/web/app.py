@@ -107,17 +107,22 @@ def create_app(
     from monitor import __version__
     from monitor.web import (
         api_audit,
+        api_briefs,
         api_check,
+        api_incident_ops,
         api_incidents,
         api_mentions,
         api_system,
         pages_audit,
         pages_auth,
+        pages_board,
+        pages_briefs,
         pages_check,
         pages_incidents,
         pages_mentions,
         pages_reports,
         pages_users,
+        static_files,
     )
     from monitor.web.templating import make_templates
 
@@ -148,11 +153,13 @@ def create_app(
         https_only=secure_cookies,
     )
     routers = []
-    for module in (api_system, api_check, api_mentions, api_incidents, api_audit):
+    for module in (
+        api_system, api_check, api_mentions, api_incidents, api_incident_ops, api_audit, api_briefs
+    ):
         app.include_router(module.router)
         routers.append(module.router)
-    for module in (pages_auth, pages_incidents, pages_mentions, pages_check, pages_audit, pages_reports,
-                   pages_users):
+    for module in (pages_auth, pages_incidents, pages_board, pages_mentions, pages_check, pages_audit,
+                   pages_briefs, pages_reports, pages_users, static_files):
         app.include_router(module.router, include_in_schema=False)
         routers.append(module.router)
     app.state.routers = routers
@@ -160,6 +167,11 @@ def create_app(
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InFlightCounter, state=app.state.web)
+    from monitor.web.body_limit import BodySizeLimit
+    from monitor.web.csp import ContentSecurityPolicy
+
+    app.add_middleware(ContentSecurityPolicy)
+    app.add_middleware(BodySizeLimit)  # added last = outermost: before sessions and authentication
     return app
 
 

@@ -25,11 +25,19 @@ def entries(
     ]
 
 
-def verification(engine: Engine) -> dict[str, Any]:
-    from monitor.audit.signing import load_key
+def verification(
+    engine: Engine, *, anchor_file: str = "", now: datetime | None = None, interval_minutes: int = 60
+) -> dict[str, Any]:
+    """What ``brandguard audit verify`` reports, against the configured anchor file too (issue 11)."""
+    from datetime import timedelta
+
+    from monitor.audit.keyring import load_keyring
     from monitor.audit.verify import verify_database
 
-    report = verify_database(engine, load_key())
+    anchors = [Path(anchor_file).expanduser()] if anchor_file else []
+    report = verify_database(
+        engine, load_keyring(), anchor_files=anchors, now=now, interval=timedelta(minutes=interval_minutes)
+    )
     return {
         "ok": report.ok,
         "summary": report.summary(),

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
+from monitor.storage.files import ensure_private_dir
 from monitor.web.accounts import Principal, hash_token, principal_for_session, principal_for_token
 from monitor.web.csrf import SAFE_METHODS, csrf_ok
 from monitor.web.permissions import PERMISSIONS, allowed, is_public
+from monitor.web.sessions import SESSION_ID, session_user
 
 SECRET_ENV = "BRANDGUARD_SECRET_KEY"
 SECRET_FILE = "web-secret.key"
-SESSION_USER = "uid"
 
 
 class LoginRequired(Exception):
@@ -39,13 +40,14 @@ def session_secret(data_dir: Path, environ: dict[str, str] | None = None) -> str
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(data_dir)
     key = secrets.token_urlsafe(48)
     try:
         # O_EXCL: two processes starting together must not overwrite each other's key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text(encoding="ascii").strip()
+    os.fchmod(fd, 0o600)  # os.open's mode is masked by the umask, which could only tighten it; be explicit
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     return key
@@ -79,13 +81,15 @@ def _resolve(request: Request) -> Principal | None:
             if principal is not None:
                 state.principals.put(key, principal)
         return principal
-    user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int):
+    session_id = request.session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
     with engine.connect() as conn:
-        principal = principal_for_session(conn, user_id)
+        # the server-side row decides: a cookie copied before logout or disable is dead (issue 11)
+        user_id = session_user(conn, session_id, now=state.now())
+        principal = principal_for_session(conn, user_id) if user_id is not None else None
     if principal is None:
-        request.session.pop(SESSION_USER, None)  # disabled or deleted: end the session
+        request.session.pop(SESSION_ID, None)  # ended, expired, disabled or deleted
     return principal
 
 

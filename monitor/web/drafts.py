@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from monitor.audit.group_commit import AsyncGroupCommit
 
 MAX_DRAFT_CHARS = 1_000_000
+# An answer lists at most this many findings per draft (the summary counts all): one check of 1,000,000
+# characters of 最好的 answered 251 MB before this cap (issue 11).
+MAX_RETURNED_FINDINGS = 1000
 # Up to this size a check costs a few ms of CPU and runs on the event loop: a hop to the thread pool
 # costs about as much as the check and its threads fight the loop for the GIL (measured in
 # BENCHMARKS.md). Longer texts go to the pool one at a time so /healthz and the board stay responsive.
@@ -67,4 +70,11 @@ async def check_and_record(
 
 
 def check_json(result: CheckResult) -> dict[str, Any]:
-    return json_document([result], native_findings=True)  # for orjson, which writes dataclasses itself
+    document = json_document([result], native_findings=True)  # for orjson, which writes dataclasses itself
+    for entry in document["results"]:
+        total = len(entry["findings"])
+        if total > MAX_RETURNED_FINDINGS:
+            entry["findings"] = entry["findings"][:MAX_RETURNED_FINDINGS]
+            entry["findings_total"] = total
+            entry["findings_truncated"] = True
+    return document

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from alerts.transitions import OPEN_STATES
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, le_label
 from monitor.storage import daemon_state_repo, reports_repo
-from monitor.storage.sources_repo import list_sources
+from monitor.web.metrics_ops import OpsCollector
 
 
 class _DatabaseCollector:
@@ -29,8 +30,7 @@ class _DatabaseCollector:
         with self.engine.connect() as conn:
             yield from _mentions(conn)
             yield from _incidents(conn)
-            yield from _sources(conn)
-            yield from _outbox(conn)
+            yield from _coverage(conn, self.now)
             yield from _latency(conn)
 
 
@@ -42,7 +42,10 @@ def _mentions(conn: Connection) -> Iterator[Metric]:
 
 
 def _incidents(conn: Connection) -> Iterator[Metric]:
-    alerts = CounterMetricFamily("brandguard_alerts", "Incidents opened", labels=["brand", "severity"])
+    # Named for what it counts: incidents, not the notifications sent about them (brandguard_outbox_*).
+    alerts = CounterMetricFamily(
+        "brandguard_incidents_opened", "Incidents opened", labels=["brand", "severity"]
+    )
     opened = GaugeMetricFamily("brandguard_incidents_open", "Incidents not yet resolved or dismissed",
                                labels=["severity"])
     breaches = CounterMetricFamily("brandguard_deadline_breaches", "Incidents that missed the response "
@@ -56,21 +59,23 @@ def _incidents(conn: Connection) -> Iterator[Metric]:
     yield from (alerts, opened, breaches)
 
 
-def _sources(conn: Connection) -> Iterator[Metric]:
-    errors = GaugeMetricFamily("brandguard_source_errors", "Consecutive fetch errors per source",
-                               labels=["source"])
-    fetches = CounterMetricFamily("brandguard_source_fetches", "Fetches per source", labels=["source"])
-    for source in list_sources(conn):
-        errors.add_metric([source.name], source.consecutive_errors)
-        fetches.add_metric([source.name], source.fetch_count)
-    yield from (errors, fetches)
+def _coverage(conn: Connection, now: datetime) -> Iterator[Metric]:
+    from monitor.platforms.status import source_statuses
+    from monitor.storage.sources_repo import list_sources
 
-
-def _outbox(conn: Connection) -> Iterator[Metric]:
-    family = GaugeMetricFamily("brandguard_notifications", "Outbox rows by status", labels=["status"])
-    for status, count in reports_repo.outbox_by_status(conn):
-        family.add_metric([status], count)
-    yield family
+    state = GaugeMetricFamily(
+        "brandguard_source_state", "1 for each source's coverage state (blocked, needs_config ...)",
+        labels=["source", "state", "reason"],
+    )
+    coverage = GaugeMetricFamily("brandguard_source_coverage_24h", "Share of the last 24 h covered",
+                                 labels=["source"])
+    rows = list_sources(conn)
+    statuses = source_statuses(conn, rows, now)
+    for row in rows:
+        s = statuses[row.id]
+        state.add_metric([row.name, s.state, s.reason or ""], 1)
+        coverage.add_metric([row.name], s.coverage_24h)
+    yield from (state, coverage)
 
 
 def _latency(conn: Connection) -> Iterator[Metric]:
@@ -82,12 +87,17 @@ def _latency(conn: Connection) -> Iterator[Metric]:
         buckets=[(le_label(bound), float(n)) for bound, n in histogram.cumulative()],
         sum_value=histogram.sum_s,
     )
-    last = GaugeMetricFamily("brandguard_fetch_latency_seconds_last", "Duration of the latest fetch")
+    last = GaugeMetricFamily("brandguard_fetch_last_duration_seconds", "Duration of the latest fetch")
     last.add_metric([], histogram.last_s)
     yield from (family, last)
 
 
-def render_metrics(engine: Engine, now: datetime) -> tuple[bytes, str]:
+def render_metrics(engine: Engine, now: datetime, config: Any = None) -> tuple[bytes, str]:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_DatabaseCollector(engine, now))
+    registry.register(OpsCollector(engine, now))
+    if config is not None:
+        from monitor.web.metrics_incident_ops import IncidentOpsCollector
+
+        registry.register(IncidentOpsCollector(engine, config, now))
     return generate_latest(registry), CONTENT_TYPE_LATEST

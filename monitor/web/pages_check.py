@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from monitor.web.drafts import MAX_DRAFT_CHARS, check_and_record
+from monitor.web.drafts import MAX_DRAFT_CHARS, MAX_RETURNED_FINDINGS, check_and_record
 from monitor.web.templating import render
 
 router = APIRouter()
@@ -71,7 +71,7 @@ async def check_submit(
         text, path=path, waivers=waivers, actor=request.state.principal.name, now=state.now(),
         audit=state.audit_log, others_in_progress=state.in_flight > 1, pool_slot=state.check_slots,
     )
-    findings = list(result.report.findings)
+    findings = list(result.report.findings[:MAX_RETURNED_FINDINGS])  # the summary still counts all
     return render(request, "check.html", {
         "text": text, "result": result, "findings": findings, "segments": segments(text, findings),
         "error": None,

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
 
 from monitor import incidents as incident_actions
+from monitor.incidents.calendar_status import calendar_warning
 from monitor.web.templating import render
 
 router = APIRouter()
@@ -28,7 +29,8 @@ def open_incidents(engine: Engine) -> list[dict[str, Any]]:
 def board(request: Request) -> Response:
     state = request.app.state.web
     rows = open_incidents(state.engine)
-    return render(request, "incidents.html", {"incidents": rows})
+    warning = calendar_warning(state.config, state.now())
+    return render(request, "incidents.html", {"incidents": rows, "calendar_warning": warning})
 
 
 @router.get("/incidents/{incident_id}")

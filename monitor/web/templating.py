@@ -22,6 +22,7 @@ NAV = (
     ("/check", "文案检查"),
     ("/audit", "审计日志"),
     ("/reports", "报表"),
+    ("/reports/brief", "简报"),
     ("/users", "用户"),
 )
 
@@ -61,6 +62,7 @@ def render(
         "nav": [(href, label) for href, label in NAV if principal and allowed("GET", href, role)],
         "can": lambda method, path: allowed(method, path, role),
         "now": state.now(),
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),  # monitor.web.csp
         **context,
     }
     return state.templates.TemplateResponse(request, name, full, status_code=status_code)

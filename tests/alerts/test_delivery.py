@@ -104,3 +104,27 @@ def test_keys_are_stable() -> None:
     assert incident_key("pr", 7, "opened").startswith("inc7-opened-")
     assert incident_key("pr", 7, "opened") != incident_key("lead", 7, "opened")
     assert digest_key("pr", [3, 1, 2]) == digest_key("pr", (1, 2, 3))  # member order does not matter
+
+
+def test_p1_and_escalations_jump_a_spent_budget() -> None:
+    from alerts.delivery import is_urgent
+
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    spent = [now - timedelta(seconds=s) for s in range(1, 21)]  # 20 sends in the last minute
+    rows = [
+        Queued(1, "P3"),
+        Queued(2, "P1", urgent=is_urgent("P1", "upgraded")),
+        Queued(3, "P2", urgent=is_urgent("P2", "escalation")),
+    ]
+    plan = plan_delivery(rows, sent_window=spent, per_minute=20, now=now)
+    assert plan.send == (2, 3) and plan.hold == (1,)
+    assert not is_urgent("P2", "reminder")
+
+
+def test_urgent_sends_use_up_the_budget_of_the_rest() -> None:
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    rows = [Queued(1, "P3"), Queued(2, "P3"), Queued(3, "P1", urgent=True)]
+    plan = plan_delivery(rows, sent_window=[], per_minute=2, now=now)
+    assert plan.send[0] == 3 and len(plan.send) == 2
+    reserved = plan_delivery(rows[:2], sent_window=[], per_minute=3, now=now, urgent_reserve=2)
+    assert reserved.send == (Digest((1, 2), "P3"),)  # one send left: the two fold into a digest

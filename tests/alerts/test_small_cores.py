@@ -139,3 +139,19 @@ def test_sla_report() -> None:
     assert report["breaches_by_brand"] == {"A": 1} and report["breaches_by_severity"] == {"P2": 1}
     later = sla_report(items, now=NOW + timedelta(hours=5))
     assert later["breaches"] == 2 and later["decided"] == 3
+
+
+def test_sla_leaves_duplicates_to_the_incident_they_were_merged_into() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from alerts.sla import IncidentTimes, sla_report
+
+    t0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    items = [
+        IncidentTimes(
+            "b", "P2", "responded", t0, t0 + timedelta(hours=4), None, t0 + timedelta(hours=1), None
+        ),
+        IncidentTimes("b", "P2", "duplicate", t0, t0 + timedelta(hours=4), None, None, None),
+    ]
+    report = sla_report(items, now=t0 + timedelta(hours=6))
+    assert (report["counted"], report["duplicates"], report["dismissed"], report["breaches"]) == (1, 1, 0, 0)

@@ -61,6 +61,107 @@ def _feishu_sign(secret: str, ts: str) -> str:
     return base64.b64encode(hmac.new(f"{ts}\n{secret}".encode(), b"", hashlib.sha256).digest()).decode()
 
 
+# --- payload schemas, as documented for the custom / group bots ------------------------------------
+
+
+def _url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
+
+
+def feishu_problem(body: dict[str, Any]) -> str | None:
+    """Why Feishu would reject the message body, or None."""
+    if len(json.dumps(body, ensure_ascii=False).encode()) > 20_000:
+        return "request body exceeds 20KB"
+    kind = body.get("msg_type")
+    if kind == "text":
+        return None if isinstance(body.get("content", {}).get("text"), str) else "content.text missing"
+    if kind != "interactive":
+        return f"unsupported msg_type {kind!r}"
+    card = body.get("card")
+    if not isinstance(card, dict):
+        return "card missing"
+    title = card.get("header", {}).get("title", {})
+    if title.get("tag") != "plain_text" or not title.get("content"):
+        return "card.header.title must be plain_text with content"
+    elements = card.get("elements")
+    if not isinstance(elements, list) or not elements:
+        return "card.elements missing"
+    for element in elements:
+        tag = element.get("tag")
+        if tag == "div":
+            text = element.get("text", {})
+            if text.get("tag") not in ("plain_text", "lark_md") or not isinstance(text.get("content"), str):
+                return "div.text must be plain_text or lark_md"
+        elif tag == "action":
+            for button in element.get("actions", []):
+                if button.get("tag") != "button" or button.get("text", {}).get("tag") != "plain_text":
+                    return "action buttons need tag button and a plain_text text"
+                if not _url(button.get("url")):
+                    return "button url must be http(s)"
+        elif tag != "hr":
+            return f"unknown element tag {tag!r}"
+    return None
+
+
+def dingtalk_problem(body: dict[str, Any]) -> str | None:
+    if len(json.dumps(body, ensure_ascii=False).encode()) > 20_000:
+        return "message too long"
+    kind = body.get("msgtype")
+    if kind == "markdown":
+        md = body.get("markdown", {})
+        if not md.get("title") or not md.get("text"):
+            return "markdown needs title and text"
+        at = body.get("at")
+        if at is not None:
+            if not isinstance(at.get("atMobiles", []), list) or not isinstance(at.get("atUserIds", []), list):
+                return "at.atMobiles / at.atUserIds must be lists"
+            for mobile in at.get("atMobiles", []):
+                if f"@{mobile}" not in md["text"]:
+                    return f"@{mobile} is not in the text (DingTalk would not highlight it)"
+        return None
+    if kind == "actionCard":
+        card = body.get("actionCard", {})
+        if not card.get("title") or not card.get("text"):
+            return "actionCard needs title and text"
+        if "at" in body:
+            return "actionCard cannot @ anyone"
+        for button in card.get("btns", []):
+            if not button.get("title") or not _url(button.get("actionURL")):
+                return "btns need title and an http(s) actionURL"
+        return None
+    if kind == "text":
+        return None if body.get("text", {}).get("content") else "text.content missing"
+    return f"unsupported msgtype {kind!r}"
+
+
+def wecom_problem(body: dict[str, Any]) -> str | None:
+    kind = body.get("msgtype")
+    if kind == "markdown":
+        content = body.get("markdown", {}).get("content", "")
+        if len(content.encode()) > 4096:
+            return "markdown.content exceed max length 4096"
+        return None if content else "markdown.content missing"
+    if kind == "template_card":
+        card = body.get("template_card", {})
+        if card.get("card_type") != "text_notice":
+            return "card_type must be text_notice"
+        if not (card.get("main_title", {}).get("title") or card.get("sub_title_text")):
+            return "main_title.title or sub_title_text is required"
+        action = card.get("card_action", {})
+        if action.get("type") != 1 or not _url(action.get("url")):
+            return "card_action with type 1 and a url is required"
+        rows = card.get("horizontal_content_list", [])
+        if len(rows) > 6 or any(not r.get("keyname") or len(r["keyname"]) > 5 for r in rows):
+            return "horizontal_content_list: at most 6 rows, keyname 1-5 characters"
+        jumps = card.get("jump_list", [])
+        if len(jumps) > 3 or any(j.get("type") != 1 or not _url(j.get("url")) for j in jumps):
+            return "jump_list: at most 3 entries of type 1 with a url"
+        return None
+    if kind == "text":
+        return None if body.get("text", {}).get("content") else "text.content missing"
+    return f"invalid message type {kind!r}"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -115,8 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer({"errcode": 93000, "errmsg": "invalid webhook url, hint: [1700000000_1_abc]"})
         elif state.over_limit("wecom"):
             self._answer({"errcode": 45009, "errmsg": "api freq out of limit"})
-        elif len(body.get("markdown", {}).get("content", "").encode()) > 4096:
-            self._answer({"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"})
+        elif problem := wecom_problem(body):
+            self._answer({"errcode": 40058, "errmsg": problem})
         else:
             self._ok(state, record, {"errcode": 0, "errmsg": "ok"})
 
@@ -130,6 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer({"errcode": 310000, "errmsg": "sign not match"})
         elif state.keyword and state.keyword not in text:
             self._answer({"errcode": 310000, "errmsg": "keywords not in content"})
+        elif problem := dingtalk_problem(body):
+            self._answer({"errcode": 40035, "errmsg": problem})
         elif state.over_limit("dingtalk"):
             self._answer({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
         else:
@@ -145,6 +248,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif state.keyword and state.keyword not in json.dumps(body, ensure_ascii=False):
             self._answer({"code": 19024, "msg": "Key Words Not Found"})
+        elif problem := feishu_problem(body):
+            self._answer({"code": 11246, "msg": problem})
         elif state.over_limit("feishu"):
             self._answer({"code": 11232, "msg": "frequency limited psm[lark.oapi.app_platform_runtime]"})
         else:

@@ -133,6 +133,6 @@ def test_demo_once_json_prints_exactly_the_contract(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert list(figures) == ["sources", "mentions", "negative", "alerts", "notifications"]
-    assert figures["sources"] == 6
+    assert figures["sources"] == 8  # six feeds + two platform searches (weibo, tieba)
     assert figures["mentions"] > 150
     assert all(isinstance(v, int) for v in figures.values())

@@ -132,13 +132,36 @@ def test_now_is_not_needed_for_the_pure_core() -> None:
     assert parse_when(None, option="--x", tz=tz) is None
 
 
-def test_strict_fails_on_warnings(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # 8 entries and no checkpoint yet: the uncovered tail is a warning
-    assert run(data_dir, "verify") == 0
-    assert run(data_dir, "verify", "--strict") == 1
-    assert "FAIL (--strict): 1 warning(s)" in capsys.readouterr().out
+def test_stale_unsigned_tail_fails_with_the_key(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 8 entries from days ago and no checkpoint: a running daemon would have signed them long ago
+    assert run(data_dir, "verify") == 1
+    assert "is after the newest signed checkpoint and older than the checkpoint interval" in (
+        capsys.readouterr().out
+    )
     assert run(data_dir, "checkpoint") == 0
-    assert run(data_dir, "verify", "--strict") == 0
+    assert run(data_dir, "verify") == 0
+    # no anchor file configured: a warning, so --strict fails until one is
+    assert run(data_dir, "verify", "--strict") == 1
+    captured = capsys.readouterr()
+    assert "FAIL (--strict): 1 warning(s)" in captured.out and "no anchor file" in captured.err
+
+
+def test_strict_passes_with_an_anchor_file(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anchor = tmp_path / "anchors" / "audit.jsonl"
+    config = tmp_path / "brandguard.toml"
+    config.write_text(f'[audit]\nanchor_file = "{anchor}"\n', encoding="utf-8")
+    args = ["--config", str(config), "--data-dir", str(data_dir), "audit"]
+    assert main([*args, "checkpoint"]) == 0
+    assert f"anchored 1 checkpoint(s) to {anchor}" in capsys.readouterr().out
+    assert main([*args, "verify", "--strict"]) == 0
+    assert "1 checkpoint verified (seq 1..8), 1 anchor agrees" in capsys.readouterr().out
+    tampering.truncate_tail(open_database(f"sqlite:///{data_dir / 'brandguard.db'}"), 6)
+    with open_database(f"sqlite:///{data_dir / 'brandguard.db'}").begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_checkpoints")
+    assert main([*args, "verify"]) == 1
+    assert f"FAIL: log truncated: anchor file {anchor} line 1" in capsys.readouterr().out
 
 
 def test_purge_dry_run_needs_no_key_but_a_real_purge_does(
@@ -160,7 +183,9 @@ def test_purge_yes_leaves_a_verifiable_log(tmp_path: Path, capsys: pytest.Captur
     engine.dispose()
     assert run(directory, "purge", "--before", "2021-01-01", "--yes") == 0
     assert "purged 4 entries (seq 1..4)" in capsys.readouterr().out
+    assert run(directory, "checkpoint") == 0  # what the daemon's tick would have done
+    capsys.readouterr()
     assert run(directory, "verify") == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 3 entries, chain intact, 1 checkpoint verified (seq 5..7)"), out
+    assert out.startswith("OK: 3 entries, chain intact, 2 checkpoints verified (seq 5..7)"), out
     assert "purged at a signed cut" in out

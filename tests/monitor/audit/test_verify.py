@@ -71,12 +71,12 @@ def test_without_key_chain_still_checked_and_warned(seeded: Engine) -> None:
     assert verify_database(seeded, None).problem == "entry #3 (seq 3): entry_hash mismatch (field changed)"
 
 
-def test_deleted_checkpoints_plus_rewrite_is_at_least_a_warning(seeded: Engine) -> None:
+def test_deleted_checkpoints_plus_rewrite_fails_with_the_key(seeded: Engine) -> None:
     # Without any checkpoint left nothing signed contradicts a recomputed chain; the missing periodic
-    # checkpoints are the trace (and `audit verify --strict` fails on it).
+    # checkpoints are the trace, and with the key configured that is a failure (issue 11).
     tampering.rewrite_with_recomputed_chain(seeded, 3)
     with seeded.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_checkpoints")
     report = verify_database(seeded, load_key())
-    assert report.ok
-    assert any("2 periodic checkpoint(s) missing (first at seq 10)" in w for w in report.warnings)
+    assert report.problem is not None
+    assert report.problem.startswith("seq 10: periodic checkpoint missing (2 in all)")

@@ -20,7 +20,7 @@ def test_init_writes_an_example_that_passes_check(in_tmp: Path, capsys: pytest.C
     assert (in_tmp / "brandguard.toml").read_text(encoding="utf-8").startswith("# brandguard.toml")
     capsys.readouterr()
     assert main(["config", "check"]) == 0
-    assert capsys.readouterr().out == "OK: 2 brands, 3 sources, 1 channels\n"
+    assert capsys.readouterr().out == "OK: 2 brands, 6 sources, 1 channels\n"
 
 
 def test_init_refuses_to_overwrite_without_force(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,7 +74,25 @@ def test_check_warns_about_lower_case_operators_but_passes(
     assert main(["config", "check"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "OK: 1 brands, 0 sources, 0 channels\n"
-    assert captured.err == (
+    assert (
         "brandguard: warning: brandguard.toml: brands[0].query: "
         "'or' at position 3 is a search term; write OR for the operator\n"
-    )
+    ) in captured.err
+
+
+def test_check_warns_loudly_about_a_year_without_holiday_data(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time_machine
+
+    config = "[[brands]]\nname='b'\nquery='b'\n"
+    (in_tmp / "brandguard.toml").write_text(config, encoding="utf-8")
+    with time_machine.travel("2026-12-02 03:00:00+00:00", tick=False):
+        assert main(["config", "check"]) == 0
+    err = capsys.readouterr().err
+    assert "alerts.holiday_years: no PRC holiday data for 2027" in err
+    extra = "[alerts]\nholiday_years = [{ year = 2027, holidays = ['2027-01-01'] }]\n"
+    (in_tmp / "brandguard.toml").write_text(config + extra, encoding="utf-8")
+    with time_machine.travel("2026-12-02 03:00:00+00:00", tick=False):
+        assert main(["config", "check"]) == 0
+    assert "holiday" not in capsys.readouterr().err

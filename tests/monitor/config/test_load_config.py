@@ -30,7 +30,7 @@ def test_none_gives_defaults() -> None:
 def test_shipped_example_loads(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, example_config_text()), environ={})
     assert [b.name for b in config.brands] == ["星河手机", "云朵奶茶"]
-    assert [s.kind for s in config.sources] == ["rss", "atom", "json"]
+    assert [s.kind for s in config.sources] == ["rss", "atom", "json", "html", "json", "json"]
     assert config.sources[0].interval == 15 * 60
     assert config.sources[2].json_mapping is not None
     assert config.sources[2].json_mapping.items == "data.list"

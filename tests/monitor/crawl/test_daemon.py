@@ -105,15 +105,65 @@ def test_stop_abandons_in_flight_crawls_and_releases_claims(sqlite_engine: Engin
     assert all(r["fetch_count"] == 0 for r in rows)  # nothing half-recorded
 
 
-def test_a_tick_claims_only_what_it_can_crawl_before_the_lease_ends(sqlite_engine: Engine) -> None:
-    web = FakeWeb()
+def test_a_tick_claims_no_more_than_its_free_slots(sqlite_engine: Engine) -> None:
+    """Fair sharing: a daemon with two slots holds at most two claims at any moment, however much is due."""
+    held: list[int] = []
+
+    class CountingWeb(FakeWeb):
+        async def fetch(self, source: DueSource) -> Fetched:
+            held.append(_claimed_count(sqlite_engine))
+            await asyncio.sleep(0.001)
+            return Fetched("not_modified")
+
     for i in range(25):
         add_source(sqlite_engine, f"s{i}", url=f"http://h{i}.example/f.xml")
+    daemon = Daemon(sqlite_engine, _config(per_host=2, total=2), CountingWeb().steps(), rng=random.Random(5))
+    assert len(daemon.poll_tick(NOW).results) == 25  # the tick keeps claiming while work is due
+    assert max(held) == 2
+    assert _claimed_count(sqlite_engine) == 0
+
+
+def test_claim_limit_caps_one_tick(sqlite_engine: Engine) -> None:
+    web = FakeWeb()
+    for i in range(7):
+        add_source(sqlite_engine, f"s{i}", url=f"http://h{i}.example/f.xml")
         web.serve(f"http://h{i}.example/f.xml", Fetched("not_modified"))
-    daemon = Daemon(sqlite_engine, _config(per_host=2, total=2), web.steps(), rng=random.Random(5))
-    assert daemon.claim_lease_s(20) == 10 * 30 + 120  # ten waves of two, each up to the 30 s deadline
-    assert len(daemon.poll_tick(NOW).results) == 20  # 2 slots x 10 claims per slot
+    daemon = Daemon(sqlite_engine, _config(total=2), web.steps(), rng=random.Random(6), claim_limit=5)
     assert len(daemon.poll_tick(NOW).results) == 5
+    assert len(daemon.poll_tick(NOW).results) == 2
+
+
+def test_claiming_pauses_while_mentions_pile_up_for_the_policy(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.crawl.daemon as daemon_module
+
+    monkeypatch.setattr(daemon_module, "MAX_PENDING_MENTIONS", 2)
+    web = FakeWeb()
+    for name in ("a", "b", "c"):
+        web.serve(f"http://feeds.example/{name}.xml", ok(f"云帆汽车 {name} 新闻"))
+        add_source(sqlite_engine, name, baseline_done=True)
+    daemon = Daemon(sqlite_engine, _config(total=1), web.steps(), rng=random.Random(7))
+    monkeypatch.setattr(daemon, "run_policy", lambda now: 0)  # a stalled policy: mentions stay pending
+    assert daemon.backlog_full() is None
+    assert len(daemon.poll_tick(NOW).results) == 2  # two pending mentions reach the bound
+    reason = daemon.backlog_full()
+    assert reason is not None and "2 mentions wait for the alert policy" in reason
+    assert daemon.poll_tick(NOW).results == []  # paused: the third source waits, unclaimed
+    assert _claimed_count(sqlite_engine) == 0
+
+
+def _claimed_count(engine: Engine) -> int:
+    from sqlalchemy import func, select
+
+    from monitor.storage import schema
+
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(schema.sources.c.claimed_by.is_not(None))
+            ).scalar_one()
+        )
 
 
 def test_the_alert_ticks_are_the_ones_passed_in(sqlite_engine: Engine) -> None:

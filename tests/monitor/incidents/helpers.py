@@ -24,6 +24,8 @@ def make_config(
     environ: dict[str, str] | None = None,
 ) -> Config:
     data: dict[str, Any] = {
+        # The fake bots listen on loopback: allowed like an intranet endpoint (the channel address guard).
+        "daemon": {"allow_networks": ["127.0.0.0/8"]},
         # Most tests give every story the same headline; fuzzy story matching is tested on its own.
         "alerts": {"story_window_minutes": 0, **(alerts or {})},
         "channels": channels

@@ -144,14 +144,14 @@ def test_metrics_are_prometheus_text(seeded: Seeded, client: Any) -> None:
     text = response.text
     for name in (
         "brandguard_mentions_total",
-        "brandguard_alerts_total",
+        "brandguard_incidents_opened_total",
         "brandguard_deadline_breaches_total",
-        "brandguard_source_errors",
+        "brandguard_source_consecutive_errors",
         "brandguard_fetch_latency_seconds_count",
         'brandguard_fetch_latency_seconds_bucket{le="+Inf"}',
     ):
         assert name in text
-    assert 'brandguard_source_errors{source="weibo-rss"} 2.0' in text
+    assert 'brandguard_source_consecutive_errors{source="weibo-rss"} 2.0' in text
 
 
 def test_healthz_and_sources(seeded: Seeded, client: Any) -> None:

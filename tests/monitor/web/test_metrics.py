@@ -55,7 +55,7 @@ def test_recorded_fetches_render_as_a_histogram(engine: Engine) -> None:
     }
     assert samples["_count"][0].value == 4
     assert samples["_sum"][0].value == pytest.approx(45.45)
-    assert f"{HISTOGRAM}_last 45.0" in text
+    assert "brandguard_fetch_last_duration_seconds 45.0" in text
 
 
 def test_no_fetch_yet_renders_an_empty_histogram(engine: Engine) -> None:

@@ -112,3 +112,25 @@ def test_key_rules_of_the_issue(role: str, method: str, path: str, allowed_expec
 def test_anonymous_sees_only_login_and_healthz() -> None:
     public = {key for key in PERMISSIONS if allowed(key[0], key[1], None)}
     assert public == {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
+
+
+@pytest.mark.parametrize("who", [*ROLES, ANONYMOUS])
+def test_batch_ingest_follows_the_table(world: Any, who: str) -> None:
+    """POST /api/v1/mentions with a list (vendor / crawler batches) is the same route, the same roles."""
+    data, client = world
+    client.cookies.clear()
+    headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {data.tokens[who]}"}
+    batch = [
+        {
+            "platform": "weibo",
+            "id": "1",
+            "text": "示例品牌 门店被投诉",
+            "published_at": "2026-11-20T09:00:00+08:00",
+        }
+    ]
+    response = client.post("/api/v1/mentions", json=batch, headers=headers)
+    assert response.status_code < 500
+    expected = allowed("POST", "/api/v1/mentions", None if who == ANONYMOUS else who)
+    assert _denied(response) is (not expected), (who, response.status_code)
+    if expected:
+        assert response.json()["received"] == 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 16:09:06.206745
+Create Date: 2026-12-02 03:26:28.221635
 """
 
 from __future__ import annotations
@@ -53,6 +53,11 @@ def upgrade() -> None:
     sa.Column('disabled_reason', sa.Text(), nullable=True),
     sa.Column('sent_window', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ok_count', sa.Integer(), nullable=False),
+    sa.Column('fail_count', sa.Integer(), nullable=False),
+    sa.Column('last_ok_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_fail_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_channel_state'))
     )
     op.create_table('daemon_state',
@@ -90,10 +95,21 @@ def upgrade() -> None:
     sa.Column('breached_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('highest_notified_severity', sa.String(length=4), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('owner', sa.String(length=200), nullable=True),
+    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('merged_into', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incidents'))
     )
     op.create_index('ix_incidents_open_story', 'incidents', ['brand', 'story_key', 'state'], unique=False)
     op.create_index('ix_incidents_state_deadline', 'incidents', ['state', 'respond_by'], unique=False)
+    op.create_table('login_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=300), nullable=False),
+    sa.Column('ts', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    )
+    op.create_index('ix_login_failures_scope_ts', 'login_failures', ['scope', 'ts'], unique=False)
     op.create_table('sources',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -156,6 +172,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('incident_id', 'kind', name='uq_deadline_events_incident_kind')
     )
     op.create_index('ix_deadline_events_pending', 'deadline_events', ['fired_at', 'due_at'], unique=False)
+    op.create_table('incident_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('author', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_incident_notes_incident_id_incidents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_notes'))
+    )
+    op.create_index('ix_incident_notes_incident', 'incident_notes', ['incident_id'], unique=False)
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=True),
@@ -173,6 +199,7 @@ def upgrade() -> None:
     sa.Column('followers', sa.BigInteger(), nullable=True),
     sa.Column('likes', sa.BigInteger(), nullable=True),
     sa.Column('reposts', sa.BigInteger(), nullable=True),
+    sa.Column('comments', sa.BigInteger(), nullable=True),
     sa.Column('label', sa.String(length=16), nullable=True),
     sa.Column('p_negative', sa.Float(), nullable=True),
     sa.Column('risk_terms', sa.JSON(), nullable=False),
@@ -185,6 +212,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('brand', 'dedup_key', name='uq_mentions_brand_dedup_key')
     )
     op.create_index('ix_mentions_brand_published', 'mentions', ['brand', 'published_at'], unique=False)
+    op.create_index('ix_mentions_brief', 'mentions', ['brand', 'published_at', 'label', 'story_key', 'source_id', 'author', 'followers', 'likes', 'reposts'], unique=False)
+    op.create_index('ix_mentions_incident', 'mentions', ['incident_id'], unique=False)
     op.create_index('ix_mentions_policy_pending', 'mentions', ['policy_done'], unique=False)
     op.create_index('ix_mentions_story', 'mentions', ['story_key'], unique=False)
     op.create_table('outbox',
@@ -208,23 +237,54 @@ def upgrade() -> None:
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_idempotency_key'))
     )
     op.create_index('ix_outbox_pending', 'outbox', ['status', 'next_attempt_at'], unique=False)
+    op.create_table('source_outages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_source_outages_source_id_sources'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_source_outages'))
+    )
+    op.create_index('ix_source_outages_source_time', 'source_outages', ['source_id', 'started_at'], unique=False)
+    op.create_table('web_sessions',
+    sa.Column('id_sha256', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_web_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id_sha256', name=op.f('pk_web_sessions'))
+    )
+    op.create_index('ix_web_sessions_user', 'web_sessions', ['user_id'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index('ix_web_sessions_user', table_name='web_sessions')
+    op.drop_table('web_sessions')
+    op.drop_index('ix_source_outages_source_time', table_name='source_outages')
+    op.drop_table('source_outages')
     op.drop_index('ix_outbox_pending', table_name='outbox')
     op.drop_table('outbox')
     op.drop_index('ix_mentions_story', table_name='mentions')
     op.drop_index('ix_mentions_policy_pending', table_name='mentions')
+    op.drop_index('ix_mentions_incident', table_name='mentions')
+    op.drop_index('ix_mentions_brief', table_name='mentions')
     op.drop_index('ix_mentions_brand_published', table_name='mentions')
     op.drop_table('mentions')
+    op.drop_index('ix_incident_notes_incident', table_name='incident_notes')
+    op.drop_table('incident_notes')
     op.drop_index('ix_deadline_events_pending', table_name='deadline_events')
     op.drop_table('deadline_events')
     op.drop_table('api_tokens')
     op.drop_table('users')
     op.drop_index('ix_sources_due', table_name='sources')
     op.drop_table('sources')
+    op.drop_index('ix_login_failures_scope_ts', table_name='login_failures')
+    op.drop_table('login_failures')
     op.drop_index('ix_incidents_state_deadline', table_name='incidents')
     op.drop_index('ix_incidents_open_story', table_name='incidents')
     op.drop_table('incidents')
