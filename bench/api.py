@@ -79,13 +79,19 @@ def fill_audit_log(data_dir: Path, entries: int) -> None:
     from rules import check
 
     report = check(typical_draft(random.Random(9)))
-    data = check_data(path="prefill.md", text_sha256=report.text_sha256, rule_versions=report.rule_versions,
-                      findings=[f.to_dict() for f in report.findings])
+    data = check_data(
+        path="prefill.md",
+        text_sha256=report.text_sha256,
+        rule_versions=report.rule_versions,
+        findings=[f.to_dict() for f in report.findings],
+    )
     ctx = Context(config_path=None, data_dir=data_dir)
     now = datetime.now(UTC)
     for start in range(0, entries, 1000):
-        batch = [prepare(actor="bench", kind="check", subject=f"prefill-{i}", data=data, now=now)
-                 for i in range(start, min(entries, start + 1000))]
+        batch = [
+            prepare(actor="bench", kind="check", subject=f"prefill-{i}", data=data, now=now)
+            for i in range(start, min(entries, start + 1000))
+        ]
         with ctx.engine.begin() as conn:
             append_prepared(conn, batch)
     ctx.close()
@@ -194,7 +200,11 @@ async def load(
 
 
 async def open_loop(
-    base: str, token: str, rate: float, seconds: float, clients: int,
+    base: str,
+    token: str,
+    rate: float,
+    seconds: float,
+    clients: int,
     make: Callable[[random.Random], str] = draft,
 ) -> tuple[list[float], int]:
     """Open loop: requests start on a fixed schedule (``rate`` per second) whatever the server does;
@@ -313,13 +323,24 @@ def main() -> int:
             print(f"filled the audit log with {args.audit_entries:,} entries in {took:.1f} s")
         env = {**os.environ, "BRANDGUARD_SECRET_KEY": "bench"}
         command = [
-            sys.executable, "-m", "monitor", "--data-dir", tmp, "serve", "--port", str(args.port),
-            "--insecure-cookies", "--workers", str(args.workers),
+            sys.executable,
+            "-m",
+            "monitor",
+            "--data-dir",
+            tmp,
+            "serve",
+            "--port",
+            str(args.port),
+            "--insecure-cookies",
+            "--workers",
+            str(args.workers),
         ]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{args.port}"
-        print(f"brandguard serve --workers {args.workers}; {os.cpu_count()} CPUs; "
-              f"load average at start {os.getloadavg()[0]:.2f}")
+        print(
+            f"brandguard serve --workers {args.workers}; {os.cpu_count()} CPUs; "
+            f"load average at start {os.getloadavg()[0]:.2f}"
+        )
         try:
             for _ in range(200):
                 try:
@@ -332,8 +353,14 @@ def main() -> int:
                 start = time.perf_counter()
                 latencies, errors = asyncio.run(load(base, token, 200, 1, make))
                 wall = time.perf_counter() - start
-                print(_summary(f"POST /api/v1/check 2,000 chars {name}, 1 client, 200 requests", latencies,
-                               wall, errors))
+                print(
+                    _summary(
+                        f"POST /api/v1/check 2,000 chars {name}, 1 client, 200 requests",
+                        latencies,
+                        wall,
+                        errors,
+                    )
+                )
                 body_path = Path(tmp) / f"{name}.json"
                 body = {"text": make(random.Random(1)), "path": f"bench-{name}.md"}
                 body_path.write_text(json.dumps(body, ensure_ascii=False), "utf-8")
@@ -341,9 +368,13 @@ def main() -> int:
                 if line is None:  # no ab: the Python client, whose own CPU use inflates the tail
                     start = time.perf_counter()
                     latencies, errors = asyncio.run(load(base, token, args.requests, args.concurrency, make))
-                    line = _summary(f"POST /api/v1/check 2,000 chars {name}, {args.concurrency} concurrent "
-                                    "(httpx; install apache2-utils for ab)", latencies,
-                                    time.perf_counter() - start, errors)
+                    line = _summary(
+                        f"POST /api/v1/check 2,000 chars {name}, {args.concurrency} concurrent "
+                        "(httpx; install apache2-utils for ab)",
+                        latencies,
+                        time.perf_counter() - start,
+                        errors,
+                    )
                 print(line)
             seconds = 20.0
             latencies, errors = asyncio.run(
@@ -359,8 +390,12 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=20)
-        verify = subprocess.run([sys.executable, "-m", "monitor", "--data-dir", tmp, "audit", "verify"],
-                                capture_output=True, text=True, env=env)
+        verify = subprocess.run(
+            [sys.executable, "-m", "monitor", "--data-dir", tmp, "audit", "verify"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         last = (verify.stdout.strip().splitlines() or [""])[-1]
         print(f"audit verify after the run: exit {verify.returncode}: {last}")
     return 0

@@ -87,8 +87,10 @@ def evaluate(args: argparse.Namespace) -> None:
 
     clean = _load_jsonl(DATA / "clean.jsonl")
     flagged = [(c, found) for c in clean if (found := _flagging(c["text"], packs))]
-    print(f"\nclean marketing sentences flagged at error/warning: {len(flagged)}/{len(clean)} "
-          f"= {len(flagged) / len(clean):.1%}")
+    print(
+        f"\nclean marketing sentences flagged at error/warning: {len(flagged)}/{len(clean)} "
+        f"= {len(flagged) / len(clean):.1%}"
+    )
     if args.show_flagged:
         for c, found in flagged:
             print(f"  FLAG {c['id']} {c['text']}  <- {[(f.rule_id, f.text) for f in found]}")
@@ -100,9 +102,11 @@ def evaluate(args: argparse.Namespace) -> None:
         elapsed = time.perf_counter() - started
         n_findings = sum(len(f) for f in per_head)
         n_flagged = sum(1 for f in per_head if f)
-        print(f"\nnews headlines: {len(heads)}; findings (error+warning): {n_findings} = "
-              f"{1000 * n_findings / len(heads):.1f} per 1,000 headlines; headlines flagged: "
-              f"{n_flagged} ({n_flagged / len(heads):.1%}); {elapsed:.2f} s")
+        print(
+            f"\nnews headlines: {len(heads)}; findings (error+warning): {n_findings} = "
+            f"{1000 * n_findings / len(heads):.1f} per 1,000 headlines; headlines flagged: "
+            f"{n_flagged} ({n_flagged / len(heads):.1%}); {elapsed:.2f} s"
+        )
         if args.show_flagged:
             by_rule = Counter(f.rule_id for found in per_head for f in found)
             by_text = Counter(f.text for found in per_head for f in found)

@@ -191,22 +191,38 @@ def main() -> None:
         load = os.getloadavg()[0]
     print(f"corpus: {mb:.1f} MB in {args.files} files, {findings} findings")
     print(f"load average at the end: {load:.1f} on {os.cpu_count()} cores")
-    print(f"brandguard check --jobs {args.jobs} (end to end, median of {args.runs}): wall {elapsed:.2f} s = "
-          f"{mb / elapsed:.1f} MB/s; CPU {cpu:.2f} s = {mb / cpu:.1f} MB/s")
-    print(f"same, in an installation ({args.files} compliance-log entries written): wall {audited:.2f} s = "
-          f"{mb / audited:.1f} MB/s; CPU {audited_cpu:.2f} s = {mb / audited_cpu:.1f} MB/s")
-    print(f"rules.check in process (CPU, no start-up / IO / output): {core_cpu:.2f} s = "
-          f"{mb / core_cpu:.1f} MB/s")
-    print(f"one 10,000-character draft in process (50 runs): wall median {draft_median:.1f} ms, "
-          f"max {draft_max:.1f} ms; CPU median {draft_cpu:.1f} ms")
-    print(f"raw ahocorasick_rs scan of {term_count} terms, same text: {raw_elapsed:.3f} s = "
-          f"{mb / raw_elapsed:.0f} MB/s")
-    print(f"one 2,000-character draft from the shell (median of {max(args.runs, 5)}): wall {single:.3f} s, "
-          f"CPU {single_cpu:.3f} s")
-    print(f"same, in an installation (one compliance-log entry): wall {single_audited:.3f} s, "
-          f"CPU {single_audited_cpu:.3f} s")
-    print(f"`brandguard --version` from the shell (interpreter + CLI start-up): wall {version:.3f} s, "
-          f"CPU {version_cpu:.3f} s")
+    print(
+        f"brandguard check --jobs {args.jobs} (end to end, median of {args.runs}): wall {elapsed:.2f} s = "
+        f"{mb / elapsed:.1f} MB/s; CPU {cpu:.2f} s = {mb / cpu:.1f} MB/s"
+    )
+    print(
+        f"same, in an installation ({args.files} compliance-log entries written): wall {audited:.2f} s = "
+        f"{mb / audited:.1f} MB/s; CPU {audited_cpu:.2f} s = {mb / audited_cpu:.1f} MB/s"
+    )
+    print(
+        f"rules.check in process (CPU, no start-up / IO / output): {core_cpu:.2f} s = "
+        f"{mb / core_cpu:.1f} MB/s"
+    )
+    print(
+        f"one 10,000-character draft in process (50 runs): wall median {draft_median:.1f} ms, "
+        f"max {draft_max:.1f} ms; CPU median {draft_cpu:.1f} ms"
+    )
+    print(
+        f"raw ahocorasick_rs scan of {term_count} terms, same text: {raw_elapsed:.3f} s = "
+        f"{mb / raw_elapsed:.0f} MB/s"
+    )
+    print(
+        f"one 2,000-character draft from the shell (median of {max(args.runs, 5)}): wall {single:.3f} s, "
+        f"CPU {single_cpu:.3f} s"
+    )
+    print(
+        f"same, in an installation (one compliance-log entry): wall {single_audited:.3f} s, "
+        f"CPU {single_audited_cpu:.3f} s"
+    )
+    print(
+        f"`brandguard --version` from the shell (interpreter + CLI start-up): wall {version:.3f} s, "
+        f"CPU {version_cpu:.3f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -26,11 +26,15 @@ def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     default = argparse.SUPPRESS if suppress else None
     parent.add_argument(
-        "--config", metavar="FILE", default=default,
+        "--config",
+        metavar="FILE",
+        default=default,
         help="configuration file (default: ./brandguard.toml if present)",
     )
     parent.add_argument(
-        "--data-dir", metavar="DIR", default=default,
+        "--data-dir",
+        metavar="DIR",
+        default=default,
         help="directory for the SQLite database and local state (default: ./.brandguard/)",
     )
     return parent

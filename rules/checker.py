@@ -59,23 +59,25 @@ def _finding(text: str, hit: Hit, line_starts: list[int]) -> Finding:
         message = f"可能适用豁免：{hit.note}。（{rule.message}）"
     else:
         message = f"需结合上下文判断：{hit.note}。（{rule.message}）"
-    return Finding._from_fields({
-        "rule_id": rule.id,
-        "category": rule.category,
-        "severity": hit.severity,
-        "start": hit.start,
-        "end": hit.end,
-        "line": line,
-        "column": hit.start - line_starts[line - 1] + 1,
-        "text": text[hit.start:hit.end],
-        "message": message,
-        "law": rule.law,
-        "article": rule.article,
-        "suggestions": rule.suggestions,
-        "waived": False,
-        "waiver_reason": None,
-        "waiver_source": None,
-    })
+    return Finding._from_fields(
+        {
+            "rule_id": rule.id,
+            "category": rule.category,
+            "severity": hit.severity,
+            "start": hit.start,
+            "end": hit.end,
+            "line": line,
+            "column": hit.start - line_starts[line - 1] + 1,
+            "text": text[hit.start : hit.end],
+            "message": message,
+            "law": rule.law,
+            "article": rule.article,
+            "suggestions": rule.suggestions,
+            "waived": False,
+            "waiver_reason": None,
+            "waiver_source": None,
+        }
+    )
 
 
 def check(

@@ -19,8 +19,11 @@ def _mostly_chinese(text: str) -> bool:
     if not non_ascii:
         return True
     cjk = sum(
-        1 for ch in non_ascii
-        if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+        1
+        for ch in non_ascii
+        if "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
         or "\u2010" <= ch <= "\u2027"
     )
     return cjk / len(non_ascii) >= 0.8
@@ -30,7 +33,7 @@ def decode_draft(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)``; the BOM is removed, newlines are left as they are."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise DraftDecodeError(f"has a UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from None
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):

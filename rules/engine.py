@@ -122,7 +122,9 @@ _ANCHOR_WINDOW = 32
 
 
 def _run(
-    patterns: tuple[re.Pattern[str], ...], needles: tuple[re.Pattern[str] | None, ...], text: str,
+    patterns: tuple[re.Pattern[str], ...],
+    needles: tuple[re.Pattern[str] | None, ...],
+    text: str,
     words: Words,
 ) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
@@ -203,8 +205,12 @@ class Engine:
         # (rule index, role); literal satisfied_by words ride along so a draft that has them needs no regex.
         self._meta: list[tuple[int, int]] = []
         for index, rule in enumerate(self.rules):
-            for role, words in ((_TERM, rule.terms), (_ALLOW, rule.allow), (_REQUIRES, rule.requires),
-                                (_SATISFIED, rule.satisfied_words)):
+            for role, words in (
+                (_TERM, rule.terms),
+                (_ALLOW, rule.allow),
+                (_REQUIRES, rule.requires),
+                (_SATISFIED, rule.satisfied_words),
+            ):
                 for word in words:
                     patterns.append(word)
                     self._meta.append((index, role))
@@ -218,17 +224,22 @@ class Engine:
         self._prefilter: tuple[ahocorasick_rs.AhoCorasick, Requirements, list[str]] | None = None
         self._scanned = 0
         # Precedence on the same text: a later pack (an industry pack) first, then the rule listed first.
-        self._order = {
-            rule.id: (-p, i) for p, pack in enumerate(packs) for i, rule in enumerate(pack.rules)
-        }
+        self._order = {rule.id: (-p, i) for p, pack in enumerate(packs) for i, rule in enumerate(pack.rules)}
 
     def _prefiltered(self) -> tuple[ahocorasick_rs.AhoCorasick, Requirements, list[str]]:
         if self._prefilter is None:
             # The regexes run in windows around hits (context, allow and `requires`-anchored patterns) or,
             # for document rules' triggers, over the whole text (then only in the regions around words).
-            regexes = [p for rule in self.rules for p in (
-                *rule.patterns, *(x.pattern for x in rule.exempts), *_as_tuple(rule.allow_regex),
-                *rule.triggers)]
+            regexes = [
+                p
+                for rule in self.rules
+                for p in (
+                    *rule.patterns,
+                    *(x.pattern for x in rule.exempts),
+                    *_as_tuple(rule.allow_regex),
+                    *rule.triggers,
+                )
+            ]
             requirements = requirements_for(regexes, (w for r in self.rules for w in (*r.terms, *r.allow)))
             words = sorted(words_of(requirements))
             self._prefilter = (ahocorasick_rs.AhoCorasick([*self._patterns, *words]), requirements, words)
@@ -295,7 +306,11 @@ class Engine:
         return out
 
     def _term_hits(
-        self, st: ScanText, rule: Rule, spans: list[tuple[int, int]], allows: list[tuple[int, int]],
+        self,
+        st: ScanText,
+        rule: Rule,
+        spans: list[tuple[int, int]],
+        allows: list[tuple[int, int]],
         words: Words,
     ) -> list[Hit]:
         compact = st.compact
@@ -307,7 +322,8 @@ class Engine:
         boundary = self._boundary_ok
         # Only a hit that starts or ends in ASCII can fail the word-boundary test (most are Chinese).
         kept = [
-            (s, e) for s, e in spans
+            (s, e)
+            for s, e in spans
             if (not (compact[s].isascii() or compact[e - 1].isascii()) or boundary(st, s, e))
             and not (allowed.spans and allowed.overlaps(s, e))
         ]

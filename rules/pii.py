@@ -111,8 +111,11 @@ _NUMBER_STRETCH = re.compile(r"[0-9+. x-][0-9+. x-]{10,}")
 def _number_runs(text: str) -> list[re.Match[str]]:
     # The same matches as _NUMBER_RUN.finditer(text): a run never extends past its stretch, has no
     # lookarounds, and finditer restarts at the end of the previous match, which is inside a stretch.
-    return [run for stretch in _NUMBER_STRETCH.finditer(text)
-            for run in _NUMBER_RUN.finditer(text, stretch.start(), stretch.end())]
+    return [
+        run
+        for stretch in _NUMBER_STRETCH.finditer(text)
+        for run in _NUMBER_RUN.finditer(text, stretch.start(), stretch.end())
+    ]
 
 
 def find_numbers(text: str) -> dict[str, list[Span]]:

@@ -29,7 +29,8 @@ def risk_terms(text: str) -> list[str]:
     """
     _, terms, ac = _automaton()
     found: dict[str, None] = {}
-    for index, _s, _e in sorted(ac.find_matches_as_indexes(scan_text(text).compact, overlapping=True),
-                                key=lambda m: (m[1], m[2])):
+    for index, _s, _e in sorted(
+        ac.find_matches_as_indexes(scan_text(text).compact, overlapping=True), key=lambda m: (m[1], m[2])
+    ):
         found.setdefault(terms[index])
     return list(found)

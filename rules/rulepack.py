@@ -29,8 +29,20 @@ DETECTORS = ("mobile", "id_number", "bank_card", "email")
 
 _REQUIRED = ("id", "category", "severity", "law", "article", "message", "suggestions")
 _OPTIONAL = {
-    "kind", "terms", "patterns", "allow", "allow_patterns", "exempt", "triggers", "satisfied_by", "context",
-    "scope", "detector", "requires", "soften", "defer",
+    "kind",
+    "terms",
+    "patterns",
+    "allow",
+    "allow_patterns",
+    "exempt",
+    "triggers",
+    "satisfied_by",
+    "context",
+    "scope",
+    "detector",
+    "requires",
+    "soften",
+    "defer",
 }
 _DEFINE = re.compile(r"\{(\w+)\}")
 # An unescaped negated character class, e.g. [^。！？]: see _regexes.

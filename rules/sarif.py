@@ -41,20 +41,22 @@ def _result(path: str, text: str, finding: Finding, rule_index: dict[str, int]) 
         "ruleIndex": rule_index[finding.rule_id],
         "level": _LEVEL[finding.severity],
         "message": {"text": message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": path},
-                "region": {
-                    "startLine": finding.line,
-                    "startColumn": finding.column,
-                    "endLine": end_line,
-                    "endColumn": end_column,
-                    "charOffset": finding.start,
-                    "charLength": finding.end - finding.start,
-                    "snippet": {"text": finding.text},
-                },
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": path},
+                    "region": {
+                        "startLine": finding.line,
+                        "startColumn": finding.column,
+                        "endLine": end_line,
+                        "endColumn": end_column,
+                        "charOffset": finding.start,
+                        "charLength": finding.end - finding.start,
+                        "snippet": {"text": finding.text},
+                    },
+                }
             }
-        }],
+        ],
     }
     if finding.waived:
         kind = "inSource" if finding.waiver_source == "inline" else "external"
@@ -78,15 +80,19 @@ def to_sarif(
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "BrandGuard",
-                "version": tool_version,
-                "rules": [_rule_descriptor(rule) for rule in rules],
-                "properties": {"rulePackVersions": versions},
-            }},
-            "columnKind": "unicodeCodePoints",
-            "artifacts": [{"location": {"uri": path}} for path, _, _ in results],
-            "results": sarif_results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "BrandGuard",
+                        "version": tool_version,
+                        "rules": [_rule_descriptor(rule) for rule in rules],
+                        "properties": {"rulePackVersions": versions},
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "artifacts": [{"location": {"uri": path}} for path, _, _ in results],
+                "results": sarif_results,
+            }
+        ],
     }

@@ -19,7 +19,7 @@ def _context_line(text: str, finding: Finding, colour: bool) -> str:
     line_end = len(text) if line_end < 0 else line_end
     lo = max(line_start, finding.start - _CONTEXT)
     hi = min(line_end, finding.end + _CONTEXT)
-    before, term, after = text[lo:finding.start], text[finding.start:finding.end], text[finding.end:hi]
+    before, term, after = text[lo : finding.start], text[finding.start : finding.end], text[finding.end : hi]
     term = term.replace("\n", "⏎")
     marked = f"\033[1;4;31m{term}{_RESET}" if colour else f">>{term}<<"
     return f"{'…' if lo > line_start else ''}{before}{marked}{after}{'…' if hi < line_end else ''}".replace(

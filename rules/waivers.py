@@ -61,14 +61,14 @@ def find_markers(text: str, line_starts: list[int]) -> list[InlineMarker]:
         line = bisect_right(line_starts, m.start())
         line_start = line_starts[line - 1]
         line_end = text.find("\n", m.end())
-        before = text[line_start:m.start()]
+        before = text[line_start : m.start()]
         if _COMMENT_ONLY.match(before):
             # The marker has a line of its own: it covers the next line with text.
             target = line + 1
             while target <= len(line_starts):
                 s = line_starts[target - 1]
                 e = text.find("\n", s)
-                if text[s:e if e >= 0 else len(text)].strip():
+                if text[s : e if e >= 0 else len(text)].strip():
                     break
                 target += 1
             line = target
@@ -113,11 +113,11 @@ class FileWaiver:
 def parse_waiver_file(text: str, source: str) -> list[FileWaiver]:
     """Parse a waiver file::
 
-        [[waivers]]
-        rule = "ad_law.absolute_terms"     # full id, "ad_law.*" or "*"
-        reason = "2025 年度评选第一，证书编号 118"   # required
-        text = "第一"                       # optional: only findings with exactly this text
-        paths = ["campaigns/*.md"]          # optional: only these files
+    [[waivers]]
+    rule = "ad_law.absolute_terms"     # full id, "ad_law.*" or "*"
+    reason = "2025 年度评选第一，证书编号 118"   # required
+    text = "第一"                       # optional: only findings with exactly this text
+    paths = ["campaigns/*.md"]          # optional: only these files
     """
     import tomllib
 

@@ -70,4 +70,3 @@ class DingTalkNotifier(HttpNotifier):
             rate_retry_after_s=THROTTLE_S,
         )
         return "dingtalk errcode 0"
-

@@ -59,4 +59,3 @@ class FeishuNotifier(HttpNotifier):
             rate_limited=RATE_LIMITED,
         )
         return "feishu code 0"
-

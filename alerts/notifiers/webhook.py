@@ -36,4 +36,3 @@ class WebhookNotifier(HttpNotifier):
         response = post_json(self._client, self.url, {}, headers=headers, content=body)
         check_http_status(response)
         return f"HTTP {response.status_code}"
-

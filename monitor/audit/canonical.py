@@ -105,13 +105,20 @@ def entry_text(
     equals ``canonical_json`` of the same dict.
     """
     return (
-        '{"actor":' + _dumps_string(actor)
-        + ',"data":' + data_text
-        + ',"kind":' + _dumps_string(kind)
-        + ',"prev_hash":' + _dumps_string(prev_hash)
-        + ',"seq":' + str(int(seq))
-        + ',"subject":' + _dumps_string(subject)
-        + ',"ts":' + _dumps_string(ts)
+        '{"actor":'
+        + _dumps_string(actor)
+        + ',"data":'
+        + data_text
+        + ',"kind":'
+        + _dumps_string(kind)
+        + ',"prev_hash":'
+        + _dumps_string(prev_hash)
+        + ',"seq":'
+        + str(int(seq))
+        + ',"subject":'
+        + _dumps_string(subject)
+        + ',"ts":'
+        + _dumps_string(ts)
         + "}"
     )
 

@@ -74,7 +74,12 @@ def verify_rows(
             return result
         computed = sha256(
             entry_text(
-                seq=seq, ts=ts, actor=actor, kind=kind, subject=subject, data_text=data_text,
+                seq=seq,
+                ts=ts,
+                actor=actor,
+                kind=kind,
+                subject=subject,
+                data_text=data_text,
                 prev_hash=stored_prev,
             ).encode("utf-8")
         ).hexdigest()

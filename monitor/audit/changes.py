@@ -45,7 +45,11 @@ def fingerprint(config_path: Path | None) -> dict[str, Any]:
 
 
 def record_changes(
-    engine: Engine, *, actor: str, config_path: Path | None, now: datetime,
+    engine: Engine,
+    *,
+    actor: str,
+    config_path: Path | None,
+    now: datetime,
     current: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Append one audit entry per changed part; returns the kinds appended (empty when nothing changed)."""
@@ -74,9 +78,13 @@ def _append_changes(
         if before == after:
             continue
         append(
-            conn, actor=actor, kind=kind, subject=part,
+            conn,
+            actor=actor,
+            kind=kind,
+            subject=part,
             data={
-                "from": before, "to": after,
+                "from": before,
+                "to": after,
                 "changed": _changed_keys(before, after),
                 "detected": "fingerprint compared at daemon start; the editor of the file is not known",
             },

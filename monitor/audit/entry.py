@@ -35,6 +35,11 @@ class AuditEntry:
 
     def computed_hash(self) -> str:
         return entry_hash(
-            seq=self.seq, ts=format_ts(self.ts), actor=self.actor, kind=self.kind, subject=self.subject,
-            data_text=canonical_json(self.data), prev_hash=self.prev_hash,
+            seq=self.seq,
+            ts=format_ts(self.ts),
+            actor=self.actor,
+            kind=self.kind,
+            subject=self.subject,
+            data_text=canonical_json(self.data),
+            prev_hash=self.prev_hash,
         )

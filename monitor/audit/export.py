@@ -43,14 +43,29 @@ def manifest_path(path: Path) -> Path:
 
 def _jsonl_line(row: Row) -> str:
     seq, ts, actor, kind, subject, data_text, prev_hash, digest = row
-    record = {"seq": seq, "ts": ts, "actor": actor, "kind": kind, "subject": subject,
-              "data": json.loads(data_text), "prev_hash": prev_hash, "entry_hash": digest}
+    record = {
+        "seq": seq,
+        "ts": ts,
+        "actor": actor,
+        "kind": kind,
+        "subject": subject,
+        "data": json.loads(data_text),
+        "prev_hash": prev_hash,
+        "entry_hash": digest,
+    }
     return canonical_json(record) + "\n"
 
 
 def export_log(
-    engine: Engine, out: Path, *, fmt: str, since: datetime | None, until: datetime | None,
-    key: AuditKey | None, actor: str, now: datetime,
+    engine: Engine,
+    out: Path,
+    *,
+    fmt: str,
+    since: datetime | None,
+    until: datetime | None,
+    key: AuditKey | None,
+    actor: str,
+    now: datetime,
 ) -> dict[str, Any]:
     """Write ``out`` and ``out.manifest.json``; return the manifest."""
     if fmt not in FORMATS:
@@ -98,7 +113,8 @@ def export_log(
         "first_hash": first[7] if first else None,
         "last_hash": last[7] if last else None,
         "checkpoints": [
-            c.to_record() for c in checkpoints
+            c.to_record()
+            for c in checkpoints
             if first and last and (first[0] <= c.seq <= last[0] or c.seq == first[0] - 1)
         ],
         "exported_at": format_ts(now),
@@ -152,8 +168,14 @@ def _row(number: int, record: dict[str, Any], *, data_is_text: bool) -> Row:
     try:
         data = json.loads(record["data"]) if data_is_text else record["data"]
         return (
-            int(record["seq"]), str(record["ts"]), str(record["actor"]), str(record["kind"]),
-            str(record["subject"]), canonical_json(data), str(record["prev_hash"]), str(record["entry_hash"]),
+            int(record["seq"]),
+            str(record["ts"]),
+            str(record["actor"]),
+            str(record["kind"]),
+            str(record["subject"]),
+            canonical_json(data),
+            str(record["prev_hash"]),
+            str(record["entry_hash"]),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise _BadLine(number, f"malformed entry ({error})") from None
@@ -179,8 +201,12 @@ def verify_export(path: Path, key: AuditKey | None) -> VerifyReport:
         problem = _manifest_signature_problem(manifest, key)
         if problem is None:
             problem = next(
-                (f"checkpoint #{c.id} (seq {c.seq}): {p}" for c in checkpoints
-                 if (p := signature_problem(c, key)) is not None), None,
+                (
+                    f"checkpoint #{c.id} (seq {c.seq}): {p}"
+                    for c in checkpoints
+                    if (p := signature_problem(c, key)) is not None
+                ),
+                None,
             )
         if problem is not None:
             report.problem = f"manifest: {problem}"
@@ -197,7 +223,9 @@ def verify_export(path: Path, key: AuditKey | None) -> VerifyReport:
     try:
         chain = verify_rows(
             _read_rows(path, manifest.get("format", "jsonl")),
-            prev_hash=str(start_prev or ""), first_seq=int(first_seq or 1), anchors=anchors,
+            prev_hash=str(start_prev or ""),
+            first_seq=int(first_seq or 1),
+            anchors=anchors,
         )
     except _BadLine as error:
         report.problem = str(error)

@@ -74,7 +74,13 @@ class AsyncGroupCommit:
         self.entries = 0
 
     async def append(
-        self, *, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime,
+        self,
+        *,
+        actor: str,
+        kind: str,
+        subject: str,
+        data: Mapping[str, Any],
+        now: datetime,
         company_expected: bool = False,
     ) -> AuditEntry:
         """``company_expected``: the caller knows other appends are coming (the web passes "other

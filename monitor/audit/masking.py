@@ -32,13 +32,28 @@ def _fields(finding: Any) -> tuple[Any, ...]:
     one type test per finding, as this runs for every finding of every API check."""
     if isinstance(finding, Mapping):
         get = finding.get
-        return (get("rule_id", ""), get("category", ""), get("severity", ""), get("start", 0), get("end", 0),
-                get("line"), get("text", ""), get("waived", False),
-                get("waiver_reason") or get("reason"))
-    return (getattr(finding, "rule_id", ""), getattr(finding, "category", ""),
-            getattr(finding, "severity", ""), getattr(finding, "start", 0), getattr(finding, "end", 0),
-            getattr(finding, "line", None), getattr(finding, "text", ""), getattr(finding, "waived", False),
-            getattr(finding, "waiver_reason", None) or getattr(finding, "reason", None))
+        return (
+            get("rule_id", ""),
+            get("category", ""),
+            get("severity", ""),
+            get("start", 0),
+            get("end", 0),
+            get("line"),
+            get("text", ""),
+            get("waived", False),
+            get("waiver_reason") or get("reason"),
+        )
+    return (
+        getattr(finding, "rule_id", ""),
+        getattr(finding, "category", ""),
+        getattr(finding, "severity", ""),
+        getattr(finding, "start", 0),
+        getattr(finding, "end", 0),
+        getattr(finding, "line", None),
+        getattr(finding, "text", ""),
+        getattr(finding, "waived", False),
+        getattr(finding, "waiver_reason", None) or getattr(finding, "reason", None),
+    )
 
 
 def masked_finding(finding: Any) -> dict[str, Any]:

@@ -35,7 +35,11 @@ class Cut:
 
 
 def find_cut(
-    entries: Iterable[tuple[int, datetime, str]], *, base_seq: int, before: datetime, now: datetime,
+    entries: Iterable[tuple[int, datetime, str]],
+    *,
+    base_seq: int,
+    before: datetime,
+    now: datetime,
     policy: RetentionPolicy,
 ) -> Cut:
     """``entries`` are ``(seq, ts, kind)`` in seq order after ``base_seq``."""

@@ -63,7 +63,11 @@ class Checkpoint:
 
     def signed_text(self) -> str:
         return checkpoint_text(
-            kind=self.kind, seq=self.seq, entry_hash=self.entry_hash, count=self.count, ts=self.ts,
+            kind=self.kind,
+            seq=self.seq,
+            entry_hash=self.entry_hash,
+            count=self.count,
+            ts=self.ts,
             key_id=self.key_id,
         )
 
@@ -76,8 +80,13 @@ class Checkpoint:
 def checkpoint_text(*, kind: str, seq: int, entry_hash: str, count: int, ts: datetime, key_id: str) -> str:
     return canonical_json(
         {
-            "algorithm": ALGORITHM, "count": count, "entry_hash": entry_hash, "key_id": key_id,
-            "kind": kind, "seq": seq, "ts": format_ts(ts),
+            "algorithm": ALGORITHM,
+            "count": count,
+            "entry_hash": entry_hash,
+            "key_id": key_id,
+            "kind": kind,
+            "seq": seq,
+            "ts": format_ts(ts),
         }
     )
 
@@ -91,8 +100,14 @@ def make_checkpoint(
 ) -> Checkpoint:
     text = checkpoint_text(kind=kind, seq=seq, entry_hash=entry_hash, count=count, ts=ts, key_id=key.key_id)
     return Checkpoint(
-        kind=kind, seq=seq, entry_hash=entry_hash, count=count, ts=ts, key_id=key.key_id,
-        algorithm=ALGORITHM, signature=sign_text(key, text),
+        kind=kind,
+        seq=seq,
+        entry_hash=entry_hash,
+        count=count,
+        ts=ts,
+        key_id=key.key_id,
+        algorithm=ALGORITHM,
+        signature=sign_text(key, text),
     )
 
 

@@ -82,12 +82,19 @@ def prepare(*, actor: str, kind: str, subject: str, data: Mapping[str, Any], now
     if not kind:
         raise ValueError("audit kind must not be empty")
     data_obj, data_text = normalise_data(data)
-    return PreparedEntry(actor=actor, kind=kind, subject=subject, ts=to_db(now), data=data_obj,
-                         data_text=data_text)
+    return PreparedEntry(
+        actor=actor, kind=kind, subject=subject, ts=to_db(now), data=data_obj, data_text=data_text
+    )
 
 
 def append(
-    conn: Connection, *, actor: str, kind: str, subject: str, data: Mapping[str, Any], now: datetime,
+    conn: Connection,
+    *,
+    actor: str,
+    kind: str,
+    subject: str,
+    data: Mapping[str, Any],
+    now: datetime,
     key: AuditKey | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the change)."""
@@ -109,22 +116,47 @@ def append_prepared(
     rows: list[dict[str, Any]] = []
     for item in prepared:
         digest = entry_hash(
-            seq=seq, ts=format_ts(item.ts), actor=item.actor, kind=item.kind, subject=item.subject,
-            data_text=item.data_text, prev_hash=prev_hash,
+            seq=seq,
+            ts=format_ts(item.ts),
+            actor=item.actor,
+            kind=item.kind,
+            subject=item.subject,
+            data_text=item.data_text,
+            prev_hash=prev_hash,
         )
-        rows.append({"seq": seq, "ts": item.ts, "actor": item.actor, "kind": item.kind,
-                     "subject": item.subject, "data_text": item.data_text, "prev_hash": prev_hash,
-                     "entry_hash": digest})
-        entries.append(AuditEntry(seq=seq, ts=item.ts, actor=item.actor, kind=item.kind, subject=item.subject,
-                                  data=item.data, prev_hash=prev_hash, entry_hash=digest))
+        rows.append(
+            {
+                "seq": seq,
+                "ts": item.ts,
+                "actor": item.actor,
+                "kind": item.kind,
+                "subject": item.subject,
+                "data_text": item.data_text,
+                "prev_hash": prev_hash,
+                "entry_hash": digest,
+            }
+        )
+        entries.append(
+            AuditEntry(
+                seq=seq,
+                ts=item.ts,
+                actor=item.actor,
+                kind=item.kind,
+                subject=item.subject,
+                data=item.data,
+                prev_hash=prev_hash,
+                entry_hash=digest,
+            )
+        )
         seq, prev_hash = seq + 1, digest
     log.insert(rows)
     for entry in entries:
         if entry.seq % CHECKPOINT_EVERY == 0:
             key = key or load_key()
             if key is not None:
-                write_checkpoint(conn, key, kind="periodic", seq=entry.seq, entry_hash=entry.entry_hash,
-                                 now=entry.ts)
+                write_checkpoint(
+                    conn, key, kind="periodic", seq=entry.seq, entry_hash=entry.entry_hash, now=entry.ts
+                )
     return entries
 
 
@@ -138,8 +170,14 @@ def write_checkpoint(
         key, kind=kind, seq=seq, entry_hash=entry_hash, count=seq - base, ts=to_db(now)
     )
     new_id = audit_repo.insert_checkpoint(
-        conn, kind=checkpoint.kind, seq=checkpoint.seq, entry_hash=checkpoint.entry_hash,
-        count=checkpoint.count, ts=checkpoint.ts, key_id=checkpoint.key_id, algorithm=checkpoint.algorithm,
+        conn,
+        kind=checkpoint.kind,
+        seq=checkpoint.seq,
+        entry_hash=checkpoint.entry_hash,
+        count=checkpoint.count,
+        ts=checkpoint.ts,
+        key_id=checkpoint.key_id,
+        algorithm=checkpoint.algorithm,
         signature=checkpoint.signature,
     )
     return Checkpoint(**{**_fields(checkpoint), "id": new_id})
@@ -195,8 +233,15 @@ def iter_rows(
 
 def _checkpoint(stored: StoredCheckpoint) -> Checkpoint:
     return Checkpoint(
-        kind=stored.kind, seq=stored.seq, entry_hash=stored.entry_hash, count=stored.count, ts=stored.ts,
-        key_id=stored.key_id, algorithm=stored.algorithm, signature=stored.signature, id=stored.id,
+        kind=stored.kind,
+        seq=stored.seq,
+        entry_hash=stored.entry_hash,
+        count=stored.count,
+        ts=stored.ts,
+        key_id=stored.key_id,
+        algorithm=stored.algorithm,
+        signature=stored.signature,
+        id=stored.id,
     )
 
 

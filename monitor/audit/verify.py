@@ -142,7 +142,10 @@ def verify_database(
             if anchor.checkpoint.seq > base_seq:
                 anchors[anchor.checkpoint.seq].append(with_label(anchor))
         chain = verify_rows(
-            iter_rows(conn, after_seq=base_seq), prev_hash=base_hash, first_seq=base_seq + 1, anchors=anchors,
+            iter_rows(conn, after_seq=base_seq),
+            prev_hash=base_hash,
+            first_seq=base_seq + 1,
+            anchors=anchors,
             labels=labels,
         )
         report.entries, report.first_seq, report.last_seq = chain.count, chain.first_seq, chain.last_seq

@@ -158,8 +158,11 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
         if inc[key_at]:
             print(f"  {label} {_local(inc[key_at], tz)} by {inc[key_by]}")
     if inc.get("owner") or inc.get("merged_into") or inc.get("reason"):
-        extra = [f"owner {inc['owner']}" if inc.get("owner") else "", f"merged into #{inc['merged_into']}"
-                 if inc.get("merged_into") else "", inc.get("reason") or ""]
+        extra = [
+            f"owner {inc['owner']}" if inc.get("owner") else "",
+            f"merged into #{inc['merged_into']}" if inc.get("merged_into") else "",
+            inc.get("reason") or "",
+        ]
         print("  " + "; ".join(e for e in extra if e))
     if inc["response_text"] or inc["response_url"]:
         print(f"  response: {inc['response_url'] or ''} {inc['response_text'] or ''}".rstrip())

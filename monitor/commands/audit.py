@@ -48,7 +48,10 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         help="also fail (exit 1) on warnings: no key, no anchor file, unsigned manifest",
     )
     verify.add_argument(
-        "--anchor", metavar="FILE", action="append", default=[],
+        "--anchor",
+        metavar="FILE",
+        action="append",
+        default=[],
         help="also compare with this anchor file (a copy, e.g. from the auditors' mailbox); repeatable",
     )
     verify.set_defaults(handler=_verify)
@@ -78,7 +81,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     purge.add_argument("--before", metavar="DATE", required=True, help="purge only entries older than this")
     purge.add_argument("--yes", action="store_true", help="really delete (otherwise only report)")
     purge.set_defaults(handler=_purge)
-
 
 
 def display_tz(ctx: Context) -> ZoneInfo:

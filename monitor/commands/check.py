@@ -46,28 +46,41 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         ),
     )
     p.add_argument(
-        "paths", nargs="*", metavar="PATH",
+        "paths",
+        nargs="*",
+        metavar="PATH",
         help="file or directory (recurses into .txt .md .html .htm); '-' or nothing reads stdin",
     )
     p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
     p.add_argument(
-        "--fail-on", choices=("error", "warning", "never"), default="error",
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default="error",
         help="exit 1 when a (non-waived) finding is at or above this severity (default: error)",
     )
     p.add_argument(
-        "--waivers", metavar="FILE",
+        "--waivers",
+        metavar="FILE",
         help=f"waiver file (default: ./{DEFAULT_WAIVER_FILE} if present)",
     )
     p.add_argument(
-        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
         help=f"refuse files larger than N bytes (default: {DEFAULT_MAX_BYTES}, i.e. 10 MiB)",
     )
     p.add_argument(
-        "--pack", action="append", default=[], metavar="FILE",
+        "--pack",
+        action="append",
+        default=[],
+        metavar="FILE",
         help="an extra rule pack (TOML, same format as rules/packs/ad_law.toml); repeatable",
     )
     p.add_argument(
-        "--industry", default="", metavar="NAMES",
+        "--industry",
+        default="",
+        metavar="NAMES",
         help="switch on industry packs (rules/packs/industry/), comma-separated, e.g. food,cosmetics; "
         "a draft can also name them on a line 'brandguard-industry: food'",
     )
@@ -75,13 +88,22 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     # Serial by default: on a busy 2-core machine the worker processes (and sending results back) cost
     # more wall time than they save; measured in BENCHMARKS.md.
     p.add_argument(
-        "--jobs", type=int, default=1, metavar="N",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
         help="check files in N worker processes when there are >= 4 MiB of input (default: 1)",
     )
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                   help="colour in text output (auto: only on a terminal, and not when NO_COLOR is set)")
     p.add_argument(
-        "--audit", choices=("auto", "always", "never"), default="auto",
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (auto: only on a terminal, and not when NO_COLOR is set)",
+    )
+    p.add_argument(
+        "--audit",
+        choices=("auto", "always", "never"),
+        default="auto",
         help="record each check in the compliance log (auto: when a BrandGuard database is configured "
         "or the data directory exists; always: fail with exit 2 if it cannot be recorded)",
     )
@@ -92,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 class _Source:
     display: str
     path: Path | None  # None = stdin
-    explicit: bool     # named on the command line (binary -> error) or found in a directory (-> skip)
+    explicit: bool  # named on the command line (binary -> error) or found in a directory (-> skip)
 
 
 def _collect(paths: list[str], errors: list[str]) -> list[_Source]:
@@ -104,8 +126,10 @@ def _collect(paths: list[str], errors: list[str]) -> list[_Source]:
         path = Path(arg)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in EXTENSIONS and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in EXTENSIONS
+                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             sources.extend(_Source(str(p), p, False) for p in found)
@@ -139,8 +163,10 @@ def _read(source: _Source, max_bytes: int) -> bytes:
 
 
 def _too_big(display: str, size: int, limit: int) -> str:
-    return (f"{display}: {size / 1048576:.1f} MiB is over the per-file limit of {limit / 1048576:.1f} MiB "
-            f"(--max-bytes {limit}); split the file")
+    return (
+        f"{display}: {size / 1048576:.1f} MiB is over the per-file limit of {limit / 1048576:.1f} MiB "
+        f"(--max-bytes {limit}); split the file"
+    )
 
 
 def _load_file_waivers(option: str | None) -> list[FileWaiver]:
@@ -211,8 +237,12 @@ def _total_size(sources: list[_Source]) -> int:
 
 
 def _outcomes(sources: list[_Source], jobs: int) -> list[tuple[str, Any]]:
-    if jobs < 2 or len(sources) < 2 or any(s.path is None for s in sources) \
-            or _total_size(sources) < PARALLEL_MIN_BYTES:
+    if (
+        jobs < 2
+        or len(sources) < 2
+        or any(s.path is None for s in sources)
+        or _total_size(sources) < PARALLEL_MIN_BYTES
+    ):
         return [_check_one(source) for source in sources]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -251,8 +281,11 @@ def check_sources(
         if kind == "result":
             results.append(payload)
             if (total := getattr(payload.report, "findings_total", None)) is not None:
-                print(f"brandguard: notice: {payload.path}: {total:,} findings, only the first "
-                      f"{MAX_FINDINGS_PER_FILE:,} are listed (the summary counts all)", file=notices)
+                print(
+                    f"brandguard: notice: {payload.path}: {total:,} findings, only the first "
+                    f"{MAX_FINDINGS_PER_FILE:,} are listed (the summary counts all)",
+                    file=notices,
+                )
         elif kind == "notice":
             print(f"brandguard: notice: {payload}", file=notices)
         else:
@@ -278,8 +311,12 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     file_waivers = _load_file_waivers(args.waivers)
     results, errors = check_sources(
-        args.paths, max_bytes=args.max_bytes, file_waivers=file_waivers, notices=sys.stderr,
-        packs=packs, jobs=args.jobs,
+        args.paths,
+        max_bytes=args.max_bytes,
+        file_waivers=file_waivers,
+        notices=sys.stderr,
+        packs=packs,
+        jobs=args.jobs,
     )
     out = sys.stdout
     if args.format == "json":
@@ -347,9 +384,13 @@ def _record_audit(ctx: Context, results: list[CheckResult], *, mode: str) -> Non
         engine = ctx.engine
         for r in results:
             record_check(
-                engine, actor=ctx.actor, path=r.path, text_sha256=r.report.text_sha256,
+                engine,
+                actor=ctx.actor,
+                path=r.path,
+                text_sha256=r.report.text_sha256,
                 rule_versions=r.report.rule_versions,
-                findings=[f.to_dict() for f in r.report.findings], now=datetime.now(UTC),
+                findings=[f.to_dict() for f in r.report.findings],
+                now=datetime.now(UTC),
             )
     except BrandGuardError as exc:
         if mode == "always":

@@ -44,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lst.set_defaults(handler=_list)
     exp = sub.add_parser(
-        "export", parents=parents, help="export mentions to CSV (UTF-8 with BOM) or XLSX",
+        "export",
+        parents=parents,
+        help="export mentions to CSV (UTF-8 with BOM) or XLSX",
         description="Export mentions with the console's filters, newest first, times in the display zone.",
     )
     exp.add_argument("--brand", help="only this brand")
@@ -58,7 +60,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     from monitor.commands import mentions_import
 
     mentions_import.register(sub, parents)
-
 
 
 def parse_since(value: str, *, now: datetime, tz: ZoneInfo) -> datetime:
@@ -118,8 +119,15 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
         source_id = next((i for i, n in names.items() if n == args.source), None) if args.source else None
         if args.source and source_id is None:
             raise UsageError(f"--source: unknown source {args.source!r}")
-        rows = list_mentions(conn, brand=args.brand, since=since, until=until, label=args.label,
-                             source_id=source_id, limit=MAX_ROWS)
+        rows = list_mentions(
+            conn,
+            brand=args.brand,
+            since=since,
+            until=until,
+            label=args.label,
+            source_id=source_id,
+            limit=MAX_ROWS,
+        )
     data = export_mentions(rows, names, tz, args.format)
     try:
         Path(args.out).write_bytes(data)

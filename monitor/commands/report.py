@@ -32,8 +32,13 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "time zone, each figure compared with the period before.",
     )
     brief.add_argument("--period", choices=("day", "week", "month"), default="week")
-    brief.add_argument("--brand", action="append", default=[], metavar="B",
-                       help="brand to report on (repeatable; default: every brand not marked competitor)")
+    brief.add_argument(
+        "--brand",
+        action="append",
+        default=[],
+        metavar="B",
+        help="brand to report on (repeatable; default: every brand not marked competitor)",
+    )
     brief.add_argument(
         "--since", metavar="YYYY-MM-DD", help="the period starting on / containing this local day"
     )
@@ -56,14 +61,16 @@ def _brief(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == "xlsx" and not args.out:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not for a terminal)")
     request = BriefRequest(
-        period=args.period, brands=tuple(args.brand),
+        period=args.period,
+        brands=tuple(args.brand),
         since=parse_day(args.since, "--since") if args.since else None,
         until=parse_day(args.until, "--until") if args.until else None,
         keywords=not args.no_keywords,
     )
     with read_transaction(ctx.engine) as conn:
-        brief = build_brief(conn, ctx.config, request, now=datetime.now(UTC),
-                            zone=ZoneInfo(ctx.config.daemon.timezone))
+        brief = build_brief(
+            conn, ctx.config, request, now=datetime.now(UTC), zone=ZoneInfo(ctx.config.daemon.timezone)
+        )
     data = render_brief(brief, args.format)
     if args.out:
         try:

@@ -29,20 +29,26 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--once", action="store_true", help="one poll, deadline, outbox and audit tick, then exit")
     p.add_argument("--quiet", action="store_true", help="log warnings and errors only")
     p.add_argument(
-        "--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
+        "--listen",
+        default="127.0.0.1:8080",
+        metavar="HOST:PORT",
         help="serve the web console and API here while running (default 127.0.0.1:8080)",
     )
     p.add_argument("--no-web", action="store_true", help="do not serve the web console")
     p.add_argument(
-        "--metrics-listen", metavar="HOST:PORT",
+        "--metrics-listen",
+        metavar="HOST:PORT",
         help="also serve /metrics without a token on this loopback address (e.g. 127.0.0.1:9464)",
     )
     p.add_argument(
-        "--log-format", choices=("json", "text"), default="json",
+        "--log-format",
+        choices=("json", "text"),
+        default="json",
         help="json: one event per line (default); text: for reading in a terminal",
     )
     p.add_argument(
-        "--insecure-cookies", action="store_true",
+        "--insecure-cookies",
+        action="store_true",
         help="send the console's session cookie over plain http (only for http://127.0.0.1 use)",
     )
     p.set_defaults(handler=_run)

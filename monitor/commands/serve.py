@@ -25,16 +25,21 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument(
-        "--insecure-cookies", action="store_true",
+        "--insecure-cookies",
+        action="store_true",
         help="send the session cookie over plain http too (only for http://127.0.0.1 use)",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
         help="server processes sharing the port (default 1; the number of CPU cores for heavy API use: "
         "draft checks are CPU-bound and one process runs one at a time)",
     )
     p.add_argument(
-        "--metrics-listen", metavar="HOST:PORT",
+        "--metrics-listen",
+        metavar="HOST:PORT",
         help="also serve /metrics without a token on this loopback address (e.g. 127.0.0.1:9464)",
     )
     p.set_defaults(handler=_run)
@@ -51,14 +56,19 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.web.app import create_app
 
     if not list_users(ctx.engine):  # opening the database here also migrates it before workers start
-        print("brandguard: notice: no users yet; add one with `brandguard users add NAME --role admin`",
-              file=sys.stderr)
+        print(
+            "brandguard: notice: no users yet; add one with `brandguard users add NAME --role admin`",
+            file=sys.stderr,
+        )
     from monitor.commands.run import start_metrics_server
 
     start_metrics_server(ctx, args.metrics_listen)  # a daemon thread: it ends with the server
     if args.insecure_cookies and not _is_loopback(args.host):
-        print(f"brandguard: warning: --insecure-cookies on {args.host}: session cookies travel unencrypted "
-              "over the network; use it only on 127.0.0.1 and put HTTPS in front otherwise", file=sys.stderr)
+        print(
+            f"brandguard: warning: --insecure-cookies on {args.host}: session cookies travel unencrypted "
+            "over the network; use it only on 127.0.0.1 and put HTTPS in front otherwise",
+            file=sys.stderr,
+        )
     scheme = "http" if args.insecure_cookies else "https (via your proxy)"
     print(f"brandguard: serving on {args.host}:{args.port} ({scheme}); Ctrl-C stops", flush=True)
     if args.workers == 1:
@@ -73,8 +83,15 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         worker_environment(ctx.config_path, ctx.data_dir, insecure_cookies=args.insecure_cookies)
     )
     ctx.close()  # each worker opens its own connections
-    uvicorn.run(FACTORY, factory=True, workers=args.workers, host=args.host, port=args.port,
-                log_level="warning", proxy_headers=False)
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        proxy_headers=False,
+    )
     return 0
 
 

@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     sub = p.add_subparsers(dest="users_command", metavar="SUBCOMMAND", parser_class=type(p))
     sub.required = True
     add = sub.add_parser(
-        "add", parents=parents, help="add a user",
+        "add",
+        parents=parents,
+        help="add a user",
         description=f"Add a user. The password is read from {PASSWORD_ENV} if set, else asked twice on "
         "the terminal, else read as one line from stdin.",
     )
@@ -33,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     dis.add_argument("name")
     dis.set_defaults(handler=_disable)
     tok = sub.add_parser(
-        "token", parents=parents, help="create an API token (printed once; only its SHA-256 is stored)",
+        "token",
+        parents=parents,
+        help="create an API token (printed once; only its SHA-256 is stored)",
     )
     tok.add_argument("name")
     tok.add_argument("--role", choices=ROLES, help="role of the token (default: the user's role)")
@@ -84,7 +88,8 @@ def _disable(args: argparse.Namespace, ctx: Context) -> int:
 def _token(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.web.accounts import create_token
 
-    token = create_token(ctx.engine, args.name, role=args.role, label=args.label, actor=ctx.actor,
-                         now=datetime.now(UTC))
+    token = create_token(
+        ctx.engine, args.name, role=args.role, label=args.label, actor=ctx.actor, now=datetime.now(UTC)
+    )
     print(token)
     return 0

@@ -150,7 +150,8 @@ class Daemon:
 
         section = self.config.audit
         settings = AnchorSettings.from_values(
-            interval_minutes=section.checkpoint_interval_minutes, anchor_file=section.anchor_file,
+            interval_minutes=section.checkpoint_interval_minutes,
+            anchor_file=section.anchor_file,
             channel=section.anchor_channel,
         )
         return audit_tick(self.engine, settings, now=now)

@@ -66,7 +66,9 @@ _STREAM_COLUMNS = (
 )
 # On SQLite the time as its stored text: slicing that is several times cheaper than a datetime per row.
 _STREAM_COLUMNS_SQLITE = (
-    _STREAM_COLUMNS[0], cast(audit_log.c.ts, Text).label("ts_text"), *_STREAM_COLUMNS[2:]
+    _STREAM_COLUMNS[0],
+    cast(audit_log.c.ts, Text).label("ts_text"),
+    *_STREAM_COLUMNS[2:],
 )
 
 _HEAD_SQL = "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1"
@@ -148,8 +150,16 @@ class LogWriter:
         raw = self._raw
         if raw is not None:
             params = [
-                (r["seq"], r["ts"].strftime(SQLITE_TS_FORMAT), r["actor"], r["kind"], r["subject"],
-                 r["data_text"], r["prev_hash"], r["entry_hash"])
+                (
+                    r["seq"],
+                    r["ts"].strftime(SQLITE_TS_FORMAT),
+                    r["actor"],
+                    r["kind"],
+                    r["subject"],
+                    r["data_text"],
+                    r["prev_hash"],
+                    r["entry_hash"],
+                )
                 for r in rows
             ]
             _run_many(raw, _INSERT_SQL, params)
@@ -265,21 +275,41 @@ class StoredCheckpoint:
     @classmethod
     def from_mapping(cls, row: RowMapping) -> StoredCheckpoint:
         return cls(
-            id=int(row["id"]), kind=row["kind"], seq=int(row["seq"]), entry_hash=row["entry_hash"],
-            count=int(row["count"]), ts=as_utc_required(row["ts"]), key_id=row["key_id"],
-            algorithm=row["algorithm"], signature=row["signature"],
+            id=int(row["id"]),
+            kind=row["kind"],
+            seq=int(row["seq"]),
+            entry_hash=row["entry_hash"],
+            count=int(row["count"]),
+            ts=as_utc_required(row["ts"]),
+            key_id=row["key_id"],
+            algorithm=row["algorithm"],
+            signature=row["signature"],
         )
 
 
 def insert_checkpoint(
-    conn: Connection, *, kind: str, seq: int, entry_hash: str, count: int, ts: datetime, key_id: str,
-    algorithm: str, signature: str,
+    conn: Connection,
+    *,
+    kind: str,
+    seq: int,
+    entry_hash: str,
+    count: int,
+    ts: datetime,
+    key_id: str,
+    algorithm: str,
+    signature: str,
 ) -> int | None:
     """Store a signed checkpoint; returns its id."""
     result = conn.execute(
         audit_checkpoints.insert().values(
-            seq=seq, entry_hash=entry_hash, count=count, ts=to_db(ts), key_id=key_id, algorithm=algorithm,
-            signature=signature, kind=kind,
+            seq=seq,
+            entry_hash=entry_hash,
+            count=count,
+            ts=to_db(ts),
+            key_id=key_id,
+            algorithm=algorithm,
+            signature=signature,
+            kind=kind,
         )
     )
     return result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -287,12 +317,16 @@ def insert_checkpoint(
 
 def latest_purge(conn: Connection) -> StoredCheckpoint | None:
     """The purge checkpoint with the highest seq (the newest cut), if any."""
-    row = conn.execute(
-        select(audit_checkpoints)
-        .where(audit_checkpoints.c.kind == "purge")
-        .order_by(audit_checkpoints.c.seq.desc(), audit_checkpoints.c.id.desc())
-        .limit(1)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(audit_checkpoints)
+            .where(audit_checkpoints.c.kind == "purge")
+            .order_by(audit_checkpoints.c.seq.desc(), audit_checkpoints.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     return None if row is None else StoredCheckpoint.from_mapping(row)
 
 

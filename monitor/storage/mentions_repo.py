@@ -277,6 +277,8 @@ def fingerprints_after(conn: Connection, *, after_id: int) -> list[tuple[int, st
 
 def last_mention_id(conn: Connection) -> int:
     return int(conn.execute(select(func.max(mentions.c.id))).scalar() or 0)
+
+
 def has_mentions(conn: Connection, source_id: int) -> bool:
     """Whether the source ever yielded a stored mention (an empty result from it is then suspect)."""
     found = conn.execute(select(mentions.c.id).where(mentions.c.source_id == source_id).limit(1)).first()

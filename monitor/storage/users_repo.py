@@ -115,6 +115,9 @@ def token_owner(conn: Connection, token_sha256: str) -> TokenOwner | None:
     if row is None:
         return None
     return TokenOwner(
-        role=row["role"], revoked_at=as_utc(row["revoked_at"]), user_id=row["id"], name=row["name"],
+        role=row["role"],
+        revoked_at=as_utc(row["revoked_at"]),
+        user_id=row["id"],
+        name=row["name"],
         disabled=bool(row["disabled"]),
     )

@@ -116,8 +116,12 @@ def disable_user(engine: Engine, name: str, *, actor: str, now: datetime) -> Use
 
         ended = end_all(conn, row.id, now=now)
         audit.append(
-            conn, actor=actor, kind="users.disable", subject=f"user:{name}",
-            data={"tokens_revoked": revoked, "sessions_ended": ended}, now=now,
+            conn,
+            actor=actor,
+            kind="users.disable",
+            subject=f"user:{name}",
+            data={"tokens_revoked": revoked, "sessions_ended": ended},
+            now=now,
         )
         return _stored_user(conn, row.id)
 
@@ -141,8 +145,12 @@ def create_token(
             conn, user_id=row.id, token_sha256=hash_token(token), role=token_role, label=label, now=now
         )
         audit.append(
-            conn, actor=actor, kind="users.token", subject=f"user:{name}",
-            data={"role": token_role, "label": label or "", "token_sha256": hash_token(token)[:12]}, now=now,
+            conn,
+            actor=actor,
+            kind="users.token",
+            subject=f"user:{name}",
+            data={"role": token_role, "label": label or "", "token_sha256": hash_token(token)[:12]},
+            now=now,
         )
     return token
 

@@ -51,12 +51,19 @@ def query(
 def verify(request: Request) -> Any:
     state = request.app.state.web
     section = state.config.audit
-    return verification(state.engine, anchor_file=section.anchor_file, now=state.now(),
-                        interval_minutes=section.checkpoint_interval_minutes)
+    return verification(
+        state.engine,
+        anchor_file=section.anchor_file,
+        now=state.now(),
+        interval_minutes=section.checkpoint_interval_minutes,
+    )
 
 
-@router.get("/export", response_class=Response,
-            responses={200: {"content": {"application/zip": {}}, "description": "export + manifest"}})
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "export + manifest"}},
+)
 def export(
     request: Request,
     format: Literal["jsonl", "csv"] = "jsonl",
@@ -64,7 +71,16 @@ def export(
     until: AwareDatetime | None = None,
 ) -> Response:
     state = request.app.state.web
-    body = export_zip(state.engine, fmt=format, since=since, until=until,
-                      actor=request.state.principal.name, now=state.now())
-    return Response(body, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="brandguard-audit-{format}.zip"'})
+    body = export_zip(
+        state.engine,
+        fmt=format,
+        since=since,
+        until=until,
+        actor=request.state.principal.name,
+        now=state.now(),
+    )
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="brandguard-audit-{format}.zip"'},
+    )

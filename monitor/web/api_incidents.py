@@ -83,8 +83,9 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     with request.app.state.web.engine.connect() as conn:
-        return incident_actions.list_incidents(conn, open_only=open_only, breached_only=breached_only,
-                                               limit=limit)
+        return incident_actions.list_incidents(
+            conn, open_only=open_only, breached_only=breached_only, limit=limit
+        )
 
 
 @router.get(
@@ -104,26 +105,35 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post("/{incident_id}/acknowledge", response_model=IncidentOut, responses=_RESPONSES)
 def acknowledge(incident_id: IncidentId, request: Request) -> Any:
     state = request.app.state.web
-    return incident_actions.acknowledge(state.engine, incident_id, actor=request.state.principal.name,
-                                        now=state.now())
+    return incident_actions.acknowledge(
+        state.engine, incident_id, actor=request.state.principal.name, now=state.now()
+    )
 
 
 @router.post("/{incident_id}/respond", response_model=IncidentOut, responses=_RESPONSES)
 def respond(incident_id: IncidentId, body: RespondIn, request: Request) -> Any:
     state = request.app.state.web
-    return incident_actions.respond(state.engine, incident_id, actor=request.state.principal.name,
-                                    now=state.now(), text=body.text, url=body.url)
+    return incident_actions.respond(
+        state.engine,
+        incident_id,
+        actor=request.state.principal.name,
+        now=state.now(),
+        text=body.text,
+        url=body.url,
+    )
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentOut, responses=_RESPONSES)
 def resolve(incident_id: IncidentId, request: Request) -> Any:
     state = request.app.state.web
-    return incident_actions.resolve(state.engine, incident_id, actor=request.state.principal.name,
-                                    now=state.now())
+    return incident_actions.resolve(
+        state.engine, incident_id, actor=request.state.principal.name, now=state.now()
+    )
 
 
 @router.post("/{incident_id}/dismiss", response_model=IncidentOut, responses=_RESPONSES)
 def dismiss(incident_id: IncidentId, body: DismissIn, request: Request) -> Any:
     state = request.app.state.web
-    return incident_actions.dismiss(state.engine, incident_id, actor=request.state.principal.name,
-                                    now=state.now(), reason=body.reason)
+    return incident_actions.dismiss(
+        state.engine, incident_id, actor=request.state.principal.name, now=state.now(), reason=body.reason
+    )

@@ -77,9 +77,16 @@ _INGEST_BODY = {
 }
 
 
-@router.post("/mentions", status_code=201, openapi_extra=_INGEST_BODY,
-             responses={200: {"description": "already stored (idempotent), or a batch report"},
-                        201: {"model": MentionCreated}, 413: {"description": "body over the limit"}})
+@router.post(
+    "/mentions",
+    status_code=201,
+    openapi_extra=_INGEST_BODY,
+    responses={
+        200: {"description": "already stored (idempotent), or a batch report"},
+        201: {"model": MentionCreated},
+        413: {"description": "body over the limit"},
+    },
+)
 async def ingest(request: Request, response: Response) -> Any:
     """One mention (object, brand given) or a batch (list; platform + id, see docs/platforms.md)."""
     from fastapi.concurrency import run_in_threadpool
@@ -132,19 +139,37 @@ def _ingest_one(body: MentionIn, request: Request, response: Response) -> Any:
         mention_id, created = insert_mention(
             conn,
             {
-                "source_id": None, "brand": body.brand, "dedup_key": key, "fingerprint": unsigned,
-                "story_key": story, "title": body.title, "text": body.text, "url": body.url,
-                "author": body.author, "published_at": published or now,
-                "published_estimated": published is None, "fetched_at": now,
-                "followers": body.followers, "likes": body.likes, "reposts": body.reposts,
-                "label": label, "p_negative": p_negative, "risk_terms": list(score.risk_terms),
-                "baseline": False, "policy_done": False,
+                "source_id": None,
+                "brand": body.brand,
+                "dedup_key": key,
+                "fingerprint": unsigned,
+                "story_key": story,
+                "title": body.title,
+                "text": body.text,
+                "url": body.url,
+                "author": body.author,
+                "published_at": published or now,
+                "published_estimated": published is None,
+                "fetched_at": now,
+                "followers": body.followers,
+                "likes": body.likes,
+                "reposts": body.reposts,
+                "label": label,
+                "p_negative": p_negative,
+                "risk_terms": list(score.risk_terms),
+                "baseline": False,
+                "policy_done": False,
             },
         )
         if created:
-            audit.append(conn, actor=request.state.principal.name, kind="mention.ingest",
-                         subject=f"mention:{mention_id}", data={"brand": body.brand, "dedup_key": key},
-                         now=now)
+            audit.append(
+                conn,
+                actor=request.state.principal.name,
+                kind="mention.ingest",
+                subject=f"mention:{mention_id}",
+                data={"brand": body.brand, "dedup_key": key},
+                now=now,
+            )
     if not created:
         response.status_code = 200
     return {"id": mention_id, "created": created, "story_key": story}
@@ -160,8 +185,10 @@ def list_feed(
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
-    rows = feed(request.app.state.web.engine,
-                FeedFilter(brand=brand, source=source, label=label, since=since, until=until, limit=limit))
+    rows = feed(
+        request.app.state.web.engine,
+        FeedFilter(brand=brand, source=source, label=label, since=since, until=until, limit=limit),
+    )
     return [_out(r) for r in rows]
 
 

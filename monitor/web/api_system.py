@@ -116,8 +116,12 @@ class TokenOut(BaseModel):
 
 
 def _user_out(user: Any) -> dict[str, Any]:
-    return {"name": user.name, "role": user.role, "disabled": user.disabled,
-            "created_at": user.created_at.isoformat()}
+    return {
+        "name": user.name,
+        "role": user.role,
+        "disabled": user.disabled,
+        "created_at": user.created_at.isoformat(),
+    }
 
 
 UserName = Annotated[str, Path(min_length=1, max_length=200)]
@@ -135,8 +139,9 @@ def add(body: UserIn, request: Request) -> Any:
     from monitor.web.accounts import add_user
 
     state = request.app.state.web
-    user = add_user(state.engine, body.name, body.role, body.password, actor=request.state.principal.name,
-                    now=state.now())
+    user = add_user(
+        state.engine, body.name, body.role, body.password, actor=request.state.principal.name, now=state.now()
+    )
     return _user_out(user)
 
 
@@ -155,6 +160,12 @@ def token(name: UserName, body: TokenIn, request: Request) -> Any:
     from monitor.web.accounts import create_token
 
     state = request.app.state.web
-    value = create_token(state.engine, name, role=body.role, label=body.label,
-                         actor=request.state.principal.name, now=state.now())
+    value = create_token(
+        state.engine,
+        name,
+        role=body.role,
+        label=body.label,
+        actor=request.state.principal.name,
+        now=state.now(),
+    )
     return {"token": value}

@@ -154,12 +154,28 @@ def create_app(
     )
     routers = []
     for module in (
-        api_system, api_check, api_mentions, api_incidents, api_incident_ops, api_audit, api_briefs
+        api_system,
+        api_check,
+        api_mentions,
+        api_incidents,
+        api_incident_ops,
+        api_audit,
+        api_briefs,
     ):
         app.include_router(module.router)
         routers.append(module.router)
-    for module in (pages_auth, pages_incidents, pages_board, pages_mentions, pages_check, pages_audit,
-                   pages_briefs, pages_reports, pages_users, static_files):
+    for module in (
+        pages_auth,
+        pages_incidents,
+        pages_board,
+        pages_mentions,
+        pages_check,
+        pages_audit,
+        pages_briefs,
+        pages_reports,
+        pages_users,
+        static_files,
+    ):
         app.include_router(module.router, include_in_schema=False)
         routers.append(module.router)
     app.state.routers = routers
@@ -293,4 +309,3 @@ def _error_response(
     if headers:
         response.headers.update(headers)
     return response
-

@@ -13,15 +13,21 @@ from sqlalchemy.engine import Engine
 
 
 def entries(
-    engine: Engine, *, since: datetime | None, until: datetime | None, actor: str | None, kind: str | None,
+    engine: Engine,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+    kind: str | None,
     limit: int,
 ) -> list[dict[str, Any]]:
     from monitor.audit.query import list_entries
 
     return [
         e.to_record()
-        for e in list_entries(engine, since=since, until=until, actor=actor or None, kind=kind or None,
-                              limit=limit)
+        for e in list_entries(
+            engine, since=since, until=until, actor=actor or None, kind=kind or None, limit=limit
+        )
     ]
 
 

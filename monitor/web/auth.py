@@ -109,13 +109,16 @@ async def authorize(request: Request) -> Principal | None:
     request.state.principal = principal
     if principal is None and not is_public(method, path):
         if sent_bearer or is_api(path):
-            raise HTTPException(status_code=401, detail="login or a valid API token required",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status_code=401,
+                detail="login or a valid API token required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         raise LoginRequired(request.url.path)
     if not allowed(method, path, principal.role if principal else None):
-        raise HTTPException(status_code=403, detail=f"role {principal.role if principal else '-'} may not "
-                            f"{method} {path}")
+        raise HTTPException(
+            status_code=403, detail=f"role {principal.role if principal else '-'} may not {method} {path}"
+        )
     if request.method not in SAFE_METHODS and not sent_bearer and not await csrf_ok(request):
         raise HTTPException(status_code=403, detail="CSRF token missing or wrong; reload the page")
     return principal
-

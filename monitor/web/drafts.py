@@ -64,8 +64,9 @@ async def check_and_record(
         rule_versions=report.rule_versions,
         findings=report.findings,  # masked straight from the Finding objects
     )
-    await audit.append(actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now,
-                       company_expected=others_in_progress)
+    await audit.append(
+        actor=actor, kind=CHECK_KIND, subject=path, data=data, now=now, company_expected=others_in_progress
+    )
     return result
 
 

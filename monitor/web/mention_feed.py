@@ -34,15 +34,28 @@ def feed(engine: Engine, flt: FeedFilter) -> list[dict[str, Any]]:
             if source_id is None:
                 return []
         rows = list_mentions(
-            conn, brand=flt.brand or None, since=flt.since, until=flt.until, label=flt.label or None,
-            source_id=source_id, limit=flt.limit,
+            conn,
+            brand=flt.brand or None,
+            since=flt.since,
+            until=flt.until,
+            label=flt.label or None,
+            source_id=source_id,
+            limit=flt.limit,
         )
     return [
         {
-            "id": r.id, "brand": r.brand, "source": names.get(r.source_id) if r.source_id else None,
-            "title": r.title, "text": r.text, "url": r.url, "author": r.author,
-            "published_at": r.published_at, "label": r.label, "p_negative": r.p_negative,
-            "risk_terms": list(r.risk_terms), "incident_id": r.incident_id,
+            "id": r.id,
+            "brand": r.brand,
+            "source": names.get(r.source_id) if r.source_id else None,
+            "title": r.title,
+            "text": r.text,
+            "url": r.url,
+            "author": r.author,
+            "published_at": r.published_at,
+            "label": r.label,
+            "p_negative": r.p_negative,
+            "risk_terms": list(r.risk_terms),
+            "incident_id": r.incident_id,
         }
         for r in rows
     ]

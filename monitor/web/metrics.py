@@ -46,10 +46,12 @@ def _incidents(conn: Connection) -> Iterator[Metric]:
     alerts = CounterMetricFamily(
         "brandguard_incidents_opened", "Incidents opened", labels=["brand", "severity"]
     )
-    opened = GaugeMetricFamily("brandguard_incidents_open", "Incidents not yet resolved or dismissed",
-                               labels=["severity"])
-    breaches = CounterMetricFamily("brandguard_deadline_breaches", "Incidents that missed the response "
-                                   "deadline", labels=["brand"])
+    opened = GaugeMetricFamily(
+        "brandguard_incidents_open", "Incidents not yet resolved or dismissed", labels=["severity"]
+    )
+    breaches = CounterMetricFamily(
+        "brandguard_deadline_breaches", "Incidents that missed the response deadline", labels=["brand"]
+    )
     for brand, severity, count in reports_repo.incidents_by_brand_and_severity(conn):
         alerts.add_metric([brand, severity], count)
     for severity, count in reports_repo.incidents_by_severity(conn, states=sorted(OPEN_STATES)):
@@ -64,11 +66,13 @@ def _coverage(conn: Connection, now: datetime) -> Iterator[Metric]:
     from monitor.storage.sources_repo import list_sources
 
     state = GaugeMetricFamily(
-        "brandguard_source_state", "1 for each source's coverage state (blocked, needs_config ...)",
+        "brandguard_source_state",
+        "1 for each source's coverage state (blocked, needs_config ...)",
         labels=["source", "state", "reason"],
     )
-    coverage = GaugeMetricFamily("brandguard_source_coverage_24h", "Share of the last 24 h covered",
-                                 labels=["source"])
+    coverage = GaugeMetricFamily(
+        "brandguard_source_coverage_24h", "Share of the last 24 h covered", labels=["source"]
+    )
     rows = list_sources(conn)
     statuses = source_statuses(conn, rows, now)
     for row in rows:

@@ -13,8 +13,12 @@ from monitor.web.audit_view import entries, export_zip, verification
 from monitor.web.templating import render
 
 router = APIRouter()
-WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30),
-           "365d": timedelta(days=365)}
+WINDOWS = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "365d": timedelta(days=365),
+}
 
 
 @router.get("/audit")
@@ -30,16 +34,26 @@ async def audit_page(
         lambda: entries(state.engine, since=since, until=None, actor=actor, kind=kind, limit=500)
     )
     status = await run_in_threadpool(verification, state.engine)
-    return render(request, "audit.html", {
-        "entries": list(reversed(rows)), "status": status, "windows": list(WINDOWS),
-        "filters": {"actor": actor, "kind": kind, "window": window},
-    })
+    return render(
+        request,
+        "audit.html",
+        {
+            "entries": list(reversed(rows)),
+            "status": status,
+            "windows": list(WINDOWS),
+            "filters": {"actor": actor, "kind": kind, "window": window},
+        },
+    )
 
 
 @router.get("/audit/export")
 def audit_export(request: Request, format: Literal["jsonl", "csv"] = "jsonl") -> Response:
     state = request.app.state.web
-    body = export_zip(state.engine, fmt=format, since=None, until=None,
-                      actor=request.state.principal.name, now=state.now())
-    return Response(body, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="brandguard-audit-{format}.zip"'})
+    body = export_zip(
+        state.engine, fmt=format, since=None, until=None, actor=request.state.principal.name, now=state.now()
+    )
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="brandguard-audit-{format}.zip"'},
+    )

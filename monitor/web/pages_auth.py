@@ -54,10 +54,12 @@ async def login(
     principal = await run_in_threadpool(authenticate_password, engine, name, password)
     if principal is None:
         sessions.record_failure(engine, username=name, address=address, now=now)
-        return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码错误"},
-                      status_code=401)
-    session_id = sessions.start(engine, user_id=principal.user_id, username=principal.name, address=address,
-                                now=now)
+        return render(
+            request, "login.html", {"next": _safe_next(next), "error": "用户名或密码错误"}, status_code=401
+        )
+    session_id = sessions.start(
+        engine, user_id=principal.user_id, username=principal.name, address=address, now=now
+    )
     # New session contents on login (session fixation): only the session id and a fresh CSRF token.
     request.session.clear()
     request.session[sessions.SESSION_ID] = session_id

@@ -22,8 +22,8 @@ def segments(text: str, findings: list[Any]) -> list[tuple[str, int | None]]:
         if f.start < pos:
             continue
         if f.start > pos:
-            out.append((text[pos:f.start], None))
-        out.append((text[f.start:f.end], index))
+            out.append((text[pos : f.start], None))
+        out.append((text[f.start : f.end], index))
         pos = f.end
     if pos < len(text):
         out.append((text[pos:], None))
@@ -53,13 +53,15 @@ async def check_submit(
     if upload is not None and upload.filename:
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
-            return render(request, "check.html", {"text": "", "result": None, "error": "文件过大"},
-                          status_code=400)
+            return render(
+                request, "check.html", {"text": "", "result": None, "error": "文件过大"}, status_code=400
+            )
         try:
             text, _encoding = decode_draft(data)
         except DraftDecodeError as exc:
-            return render(request, "check.html", {"text": "", "result": None, "error": str(exc)},
-                          status_code=400)
+            return render(
+                request, "check.html", {"text": "", "result": None, "error": str(exc)}, status_code=400
+            )
         path = f"web:{upload.filename[:200]}"
     waivers = [
         (rule, reason.strip(), exact or None)
@@ -68,11 +70,24 @@ async def check_submit(
     ]
     state = request.app.state.web
     result = await check_and_record(
-        text, path=path, waivers=waivers, actor=request.state.principal.name, now=state.now(),
-        audit=state.audit_log, others_in_progress=state.in_flight > 1, pool_slot=state.check_slots,
+        text,
+        path=path,
+        waivers=waivers,
+        actor=request.state.principal.name,
+        now=state.now(),
+        audit=state.audit_log,
+        others_in_progress=state.in_flight > 1,
+        pool_slot=state.check_slots,
     )
     findings = list(result.report.findings[:MAX_RETURNED_FINDINGS])  # the summary still counts all
-    return render(request, "check.html", {
-        "text": text, "result": result, "findings": findings, "segments": segments(text, findings),
-        "error": None,
-    })
+    return render(
+        request,
+        "check.html",
+        {
+            "text": text,
+            "result": result,
+            "findings": findings,
+            "segments": segments(text, findings),
+            "error": None,
+        },
+    )

@@ -14,8 +14,12 @@ from monitor.web.templating import render
 
 router = APIRouter()
 
-WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7),
-           "30d": timedelta(days=30)}
+WINDOWS = {
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
 
 
 @router.get("/mentions")
@@ -28,14 +32,22 @@ def mentions_page(
 ) -> Response:
     state = request.app.state.web
     since = state.now() - WINDOWS[window] if window in WINDOWS else None
-    rows = feed(state.engine, FeedFilter(brand=brand or None, source=source or None, label=label or None,
-                                         since=since, limit=200))
+    rows = feed(
+        state.engine,
+        FeedFilter(brand=brand or None, source=source or None, label=label or None, since=since, limit=200),
+    )
     sources = [s["name"] for s in source_health(state.engine)]
-    return render(request, "mentions.html", {
-        "mentions": rows, "brands": [b.name for b in state.config.brands], "sources": sources,
-        "windows": list(WINDOWS), "filters": {"brand": brand, "source": source, "label": label,
-                                              "window": window},
-    })
+    return render(
+        request,
+        "mentions.html",
+        {
+            "mentions": rows,
+            "brands": [b.name for b in state.config.brands],
+            "sources": sources,
+            "windows": list(WINDOWS),
+            "filters": {"brand": brand, "source": source, "label": label, "window": window},
+        },
+    )
 
 
 @router.get("/sources")

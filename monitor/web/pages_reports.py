@@ -72,18 +72,33 @@ def reports_page(request: Request, days: Annotated[int, Query(ge=1, le=90)] = 14
         share = [(d, (neg / n) if n else 0.0) for d, n, neg in points]
         total = sum(n for _, n, _ in points)
         negative = sum(neg for _, _, neg in points)
-        brands.append({
-            "name": brand, "total": total, "negative_share": (negative / total) if total else 0.0,
-            "volume_chart": bar_chart(volume, title=f"{brand} 每日声量"),
-            "share_chart": bar_chart(share, title=f"{brand} 负面占比", max_value=1.0, color="#d43b3b",
-                                     percent=True),
-        })
+        brands.append(
+            {
+                "name": brand,
+                "total": total,
+                "negative_share": (negative / total) if total else 0.0,
+                "volume_chart": bar_chart(volume, title=f"{brand} 每日声量"),
+                "share_chart": bar_chart(
+                    share, title=f"{brand} 负面占比", max_value=1.0, color="#d43b3b", percent=True
+                ),
+            }
+        )
     sla = sla_by_brand(state.engine, since=since, now=now)
     sla_chart = bar_chart(
         [(brand, r["share_in_time"] or 0.0) for brand, r in sla.items()],
-        title="按时响应率 (SLA)", max_value=1.0, color="#2e9e5b", percent=True,
+        title="按时响应率 (SLA)",
+        max_value=1.0,
+        color="#2e9e5b",
+        percent=True,
     )
-    return render(request, "reports.html", {
-        "days": days, "brands": brands, "top": top_incidents(state.engine, since=since), "sla": sla,
-        "sla_chart": sla_chart,
-    })
+    return render(
+        request,
+        "reports.html",
+        {
+            "days": days,
+            "brands": brands,
+            "top": top_incidents(state.engine, since=since),
+            "sla": sla,
+            "sla_chart": sla_chart,
+        },
+    )

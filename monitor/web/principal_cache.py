@@ -24,9 +24,7 @@ MAX_ENTRIES = 10_000  # bounded: a flood of distinct valid tokens cannot grow me
 
 
 class PrincipalCache:
-    def __init__(
-        self, ttl_s: float = TOKEN_CACHE_TTL_S, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl_s: float = TOKEN_CACHE_TTL_S, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl_s = ttl_s
         self._clock = clock
         self._entries: dict[str, tuple[float, Principal]] = {}

@@ -50,9 +50,7 @@ def make_templates(directory: Path, timezone: str) -> Jinja2Templates:
     return templates
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
-) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     role = principal.role if principal else None
     state = request.app.state.web

@@ -161,7 +161,7 @@ def test_strict_csp_blocks_nothing_of_our_own(browser: Any, console: tuple[str, 
     assert violations == []
     # an injected inline handler is refused (and reported) instead of run
     with page.expect_console_message(lambda msg: "Content Security Policy" in msg.text):
-        injected = "<img src=x onerror=\"window.pwned=1\">"
+        injected = '<img src=x onerror="window.pwned=1">'
         page.evaluate(f"document.body.insertAdjacentHTML('beforeend', '{injected}')")
     assert page.evaluate("window.pwned === undefined")
     context.close()

@@ -36,8 +36,18 @@ def _cli(data: Path, *args: str, env: dict[str, str]) -> str:
 
 
 def _start(data: Path, port: int, env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "monitor", "--data-dir", str(data), "serve", "--port", str(port),
-               "--insecure-cookies", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "--data-dir",
+        str(data),
+        "serve",
+        "--port",
+        str(port),
+        "--insecure-cookies",
+        *extra,
+    ]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -94,10 +104,16 @@ def test_serve_workers_share_one_audit_chain(tmp_path: Path) -> None:
         async def burst() -> list[httpx.Response]:
             limits = httpx.Limits(max_connections=20)
             async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as c:
-                return list(await asyncio.gather(*(
-                    c.post("/api/v1/check", json={"text": f"全网第一的好物 {i}", "path": f"draft-{i}.md"})
-                    for i in range(60)
-                )))
+                return list(
+                    await asyncio.gather(
+                        *(
+                            c.post(
+                                "/api/v1/check", json={"text": f"全网第一的好物 {i}", "path": f"draft-{i}.md"}
+                            )
+                            for i in range(60)
+                        )
+                    )
+                )
 
         responses = asyncio.run(burst())
         assert [r.status_code for r in responses] == [200] * 60
@@ -106,8 +122,13 @@ def test_serve_workers_share_one_audit_chain(tmp_path: Path) -> None:
         server.terminate()
         _, err = server.communicate(timeout=20)
     assert server.returncode == 0, err
-    verify = subprocess.run([sys.executable, "-m", "monitor", "--data-dir", str(tmp_path), "audit", "verify"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    verify = subprocess.run(
+        [sys.executable, "-m", "monitor", "--data-dir", str(tmp_path), "audit", "verify"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     logged = _cli(tmp_path, "audit", "log", "--kind", "check", "--format", "jsonl", env=env)
     subjects = sorted(json.loads(line)["subject"] for line in logged.splitlines())
@@ -117,7 +138,9 @@ def test_serve_workers_share_one_audit_chain(tmp_path: Path) -> None:
 def test_serve_rejects_bad_worker_count(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "monitor", "--data-dir", str(tmp_path), "serve", "--workers", "0"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "--workers" in result.stderr

@@ -26,4 +26,4 @@ import rules
 def test_pathological_inputs_stay_linear(text: str) -> None:
     report = rules.check(text)
     for f in report.findings[:50]:
-        assert text[f.start:f.end] == f.text
+        assert text[f.start : f.end] == f.text

@@ -42,7 +42,7 @@ def test_case(case_id: str, case: dict[str, Any]) -> None:
     text = case["text"]
     report = rules.check(text)
     for f in report.findings:
-        assert text[f.start:f.end] == f.text, f"{case_id}: span does not point into the original"
+        assert text[f.start : f.end] == f.text, f"{case_id}: span does not point into the original"
     expected = {(e["rule_id"], e["text"], e["severity"]) for e in case["expect"]}
     got = {(f.rule_id, f.text, f.severity) for f in report.findings if f.severity != "info"}
     assert got == {e for e in expected if e[2] != "info"}, case["description"]

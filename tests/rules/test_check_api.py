@@ -15,8 +15,18 @@ def test_report_shape_and_json_contract() -> None:
     assert set(report.rule_versions) == {"ad_law", "pipl", "pii"}
     first = report.findings[0].to_dict()
     assert set(first) >= {
-        "rule_id", "category", "severity", "start", "end", "line", "column", "text", "message", "law",
-        "article", "suggestions",
+        "rule_id",
+        "category",
+        "severity",
+        "start",
+        "end",
+        "line",
+        "column",
+        "text",
+        "message",
+        "law",
+        "article",
+        "suggestions",
     }
     assert (first["line"], first["column"], first["text"]) == (2, 3, "全网第一")
     assert report.summary == {"error": 1, "warning": 1, "info": 0}
@@ -37,13 +47,23 @@ def test_valid_id_number_is_reported_once() -> None:
 def test_offsets_hold_for_random_mixtures() -> None:
     rng = random.Random(11)
     pieces = [
-        "全网第一", "頂級", "ＮＯ．１", "最 好", "第一次", "\r\n", "　", "①", "手机号",
-        "13812345678", "，", "abc",
+        "全网第一",
+        "頂級",
+        "ＮＯ．１",
+        "最 好",
+        "第一次",
+        "\r\n",
+        "　",
+        "①",
+        "手机号",
+        "13812345678",
+        "，",
+        "abc",
     ]
     for _ in range(200):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         for f in rules.check(text).findings:
-            assert text[f.start:f.end] == f.text
+            assert text[f.start : f.end] == f.text
             assert f.line == text.count("\n", 0, f.start) + 1
             assert f.column == f.start - (text.rfind("\n", 0, f.start) + 1) + 1
 

@@ -13,7 +13,13 @@ from rules.errors import RulePackError
 from rules.rulepack import INDUSTRY_DIR, default_packs, industry_names, industry_packs, parse_pack
 
 EXPECTED_INDUSTRIES = (
-    "cosmetics", "education", "finance", "food", "health_food", "medical_device", "real_estate",
+    "cosmetics",
+    "education",
+    "finance",
+    "food",
+    "health_food",
+    "medical_device",
+    "real_estate",
 )
 
 

@@ -87,7 +87,7 @@ def test_issue_examples(draft: str, texts: list[str]) -> None:
     findings = rules.check(draft).findings
     assert sorted(f.text for f in findings if f.severity == "error") == sorted(texts)
     for f in findings:
-        assert draft[f.start:f.end] == f.text
+        assert draft[f.start : f.end] == f.text
 
 
 def test_a_wrapped_word_is_still_one_word() -> None:

@@ -75,8 +75,10 @@ def test_fast_fold_equals_str_translate(monkeypatch: pytest.MonkeyPatch) -> None
     one, _, _ = normalize._tables()
     rng = random.Random(11)
     every_key = "".join(chr(k) for k in one)
-    mixed = "".join(rng.choice(["頂級", "ＮＯ．１", "最 佳", "⑩", "\u200b", "😀", "abc", "第壹", "  "])
-                    for _ in range(400))
+    mixed = "".join(
+        rng.choice(["頂級", "ＮＯ．１", "最 佳", "⑩", "\u200b", "😀", "abc", "第壹", "  "])
+        for _ in range(400)
+    )
     texts = [every_key, mixed, every_key[::-1] + mixed, "短文本"]
     monkeypatch.setattr(normalize, "_fast", None)
     slow = [normalize.fold(t) for t in texts]

@@ -14,7 +14,7 @@ from rules.pii import find_bank_cards, find_emails, find_id_numbers, find_mobile
         ("110105199003071238", False),  # checksum
         ("110105194902301234", False),  # 30 February
         ("110105188001011239", False),  # before 1900
-        ("11010519900307123", False),   # 17 digits
+        ("11010519900307123", False),  # 17 digits
     ],
 )
 def test_valid_id_number(number: str, valid: bool) -> None:
@@ -24,7 +24,9 @@ def test_valid_id_number(number: str, valid: bool) -> None:
 @pytest.mark.parametrize(
     ("digits", "valid"),
     [
-        ("4111111111111111", True), ("6222021234567894", True), ("6222021234567895", False),
+        ("4111111111111111", True),
+        ("6222021234567894", True),
+        ("6222021234567895", False),
         ("79927398713", True),
     ],
 )

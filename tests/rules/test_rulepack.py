@@ -55,7 +55,7 @@ def test_custom_pack_is_used_by_check(tmp_path: Path) -> None:
         (('terms = ["最牛"]', ""), "rule 'custom.x': a terms rule needs 'terms' or 'patterns'"),
         (('version = "1"', ""), "[pack] needs a 'version' string"),
         (('suggestions = ["s"]', 'suggestions = "s"'), "'suggestions' must be a list of non-empty strings"),
-        (('[pack]', '[pack'), "invalid TOML"),
+        (("[pack]", "[pack"), "invalid TOML"),
     ],
 )
 def test_invalid_pack_names_file_and_rule(tmp_path: Path, edit: tuple[str, str], message: str) -> None:
@@ -68,7 +68,7 @@ def test_invalid_pack_names_file_and_rule(tmp_path: Path, edit: tuple[str, str],
 
 
 def test_duplicate_rule_ids_are_rejected(tmp_path: Path) -> None:
-    text = GOOD_RULE + GOOD_RULE[GOOD_RULE.index("[[rules]]"):]
+    text = GOOD_RULE + GOOD_RULE[GOOD_RULE.index("[[rules]]") :]
     with pytest.raises(RulePackError, match="duplicate rule id"):
         parse_pack(tmp_path / "dup.toml", text)
 

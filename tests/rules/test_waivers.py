@@ -46,7 +46,8 @@ def test_api_waivers_with_text_filter() -> None:
     waivers = [Waiver("ad_law.absolute_terms", "证书 118", text="全网第一")]
     report = rules.check("全网第一，顶级", waivers=waivers)
     assert {(f.text, f.waived, f.waiver_source) for f in report.findings} == {
-        ("全网第一", True, "file"), ("顶级", False, None),
+        ("全网第一", True, "file"),
+        ("顶级", False, None),
     }
 
 

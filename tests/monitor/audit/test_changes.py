@@ -24,12 +24,14 @@ def test_first_start_records_everything_then_only_what_changed(engine: Engine, t
     config = tmp_path / "brandguard.toml"
     config.write_text("[storage]\n", encoding="utf-8")
     assert record_changes(engine, actor="daemon:a", config_path=config, now=NOW) == [
-        "config.change", "rules.change", "model.change",
+        "config.change",
+        "rules.change",
+        "model.change",
     ]
     # A restart with nothing edited records nothing.
     assert record_changes(engine, actor="daemon:a", config_path=config, now=NOW + timedelta(hours=1)) == []
 
-    config.write_text("[storage]\nurl = \"\"\n", encoding="utf-8")
+    config.write_text('[storage]\nurl = ""\n', encoding="utf-8")
     assert record_changes(engine, actor="daemon:a", config_path=config, now=NOW + timedelta(hours=2)) == [
         "config.change"
     ]

@@ -68,17 +68,47 @@ def test_findings_may_be_objects() -> None:
 
 FINDINGS: list[dict[str, object]] = [
     # personal data, not waived, with a line
-    {"rule_id": "pii.mobile", "category": "pii", "severity": "error", "start": 3, "end": 14, "line": 2,
-     "text": "13812345678"},
+    {
+        "rule_id": "pii.mobile",
+        "category": "pii",
+        "severity": "error",
+        "start": 3,
+        "end": 14,
+        "line": 2,
+        "text": "13812345678",
+    },
     # waived with a reason that quotes a phone number
-    {"rule_id": "ad_law.superlative", "category": "ad_law", "severity": "error", "start": 0, "end": 2,
-     "text": "最佳", "waived": True, "waiver_reason": "法务 2026 批准，电话 13812345678"},
+    {
+        "rule_id": "ad_law.superlative",
+        "category": "ad_law",
+        "severity": "error",
+        "start": 0,
+        "end": 2,
+        "text": "最佳",
+        "waived": True,
+        "waiver_reason": "法务 2026 批准，电话 13812345678",
+    },
     # waived personal data, the reason under its other name
-    {"rule_id": "pipl.email", "category": "pipl", "severity": "warning", "start": 1, "end": 22,
-     "text": "zhang.san@example.com", "waived": True, "reason": "客服邮箱 400123456 公开"},
+    {
+        "rule_id": "pipl.email",
+        "category": "pipl",
+        "severity": "warning",
+        "start": 1,
+        "end": 22,
+        "text": "zhang.san@example.com",
+        "waived": True,
+        "reason": "客服邮箱 400123456 公开",
+    },
     # waived without any reason; spans given as None
-    {"rule_id": "ad_law.first", "category": "ad_law", "severity": "info", "start": None, "end": None,
-     "text": "第一", "waived": True},
+    {
+        "rule_id": "ad_law.first",
+        "category": "ad_law",
+        "severity": "info",
+        "start": None,
+        "end": None,
+        "text": "第一",
+        "waived": True,
+    },
     # almost nothing given: every default
     {"rule_id": "x"},
 ]
@@ -97,13 +127,27 @@ def test_identical_records_hold_the_masked_values() -> None:
     from types import SimpleNamespace
 
     pii, ad, pipl, bare_waiver, minimal = (masked_finding(SimpleNamespace(**f)) for f in FINDINGS)
-    assert pii == {"rule_id": "pii.mobile", "category": "pii", "severity": "error", "span": [3, 14],
-                   "waived": False, "line": 2, "masked": "***********"}
+    assert pii == {
+        "rule_id": "pii.mobile",
+        "category": "pii",
+        "severity": "error",
+        "span": [3, 14],
+        "waived": False,
+        "line": 2,
+        "masked": "***********",
+    }
     assert ad["term"] == "最佳" and ad["reason"] == "法务 2026 批准，电话 ***********"
     assert pipl["masked"] == "z********@example.com" and pipl["reason"] == "客服邮箱 ********* 公开"
     assert "term" not in pipl and "13812345678" not in str(pii)
-    assert bare_waiver == {"rule_id": "ad_law.first", "category": "ad_law", "severity": "info",
-                           "span": [0, 0], "waived": True, "term": "第一", "reason": ""}
+    assert bare_waiver == {
+        "rule_id": "ad_law.first",
+        "category": "ad_law",
+        "severity": "info",
+        "span": [0, 0],
+        "waived": True,
+        "term": "第一",
+        "reason": "",
+    }
     assert minimal == {"rule_id": "x", "category": "", "severity": "", "span": [0, 0], "waived": False}
 
 

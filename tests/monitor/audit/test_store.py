@@ -182,8 +182,9 @@ def _prepared(count: int, *, start: int = 0) -> list[store.PreparedEntry]:
 def _stored(engine: Engine) -> list[tuple[int, str, str, str]]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(audit_log.c.seq, audit_log.c.subject, audit_log.c.prev_hash, audit_log.c.entry_hash)
-            .order_by(audit_log.c.seq)
+            select(
+                audit_log.c.seq, audit_log.c.subject, audit_log.c.prev_hash, audit_log.c.entry_hash
+            ).order_by(audit_log.c.seq)
         ).all()
     return [(row.seq, row.subject, row.prev_hash, row.entry_hash) for row in rows]
 
@@ -322,13 +323,24 @@ def test_check_data_is_pure_and_is_what_record_check_stores(sqlite_engine: Engin
         "text_sha256": "ab" * 32,
         "rule_versions": {"pii": "1"},
         "findings": [
-            {"rule_id": "pii.mobile", "category": "pii", "severity": "warning", "span": [0, 11],
-             "waived": False, "masked": "***********"}
+            {
+                "rule_id": "pii.mobile",
+                "category": "pii",
+                "severity": "warning",
+                "span": [0, 11],
+                "waived": False,
+                "masked": "***********",
+            }
         ],
         "summary": {"error": 0, "warning": 1, "info": 0, "waived": 0},
     }
     entry = audit.record_check(
-        sqlite_engine, actor="copy", path="a.md", text_sha256="ab" * 32, rule_versions={"pii": "1"},
-        findings=[finding], now=T0,
+        sqlite_engine,
+        actor="copy",
+        path="a.md",
+        text_sha256="ab" * 32,
+        rule_versions={"pii": "1"},
+        findings=[finding],
+        now=T0,
     )
     assert entry.data == data

@@ -45,7 +45,7 @@ def test_json_contract(draft: Path, capsys: pytest.CaptureFixture[str]) -> None:
     texts = [(f["text"], f["line"], f["column"]) for f in result["findings"]]
     assert texts == [("全网第一", 2, 1), ("最 好", 2, 12)]
     for f in result["findings"]:
-        assert DRAFT[f["start"]:f["end"]] == f["text"]
+        assert DRAFT[f["start"] : f["end"]] == f["text"]
         assert f["category"] == "ad_law" and f["law"] and f["article"] and f["suggestions"]
 
 

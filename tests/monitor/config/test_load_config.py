@@ -167,8 +167,10 @@ def test_bad_config_names_the_key(tmp_path: Path, text: str, expected: str) -> N
 
 BAD_QUERIES = [
     ('[[brands]]\nname = "a"\nquery = "(星河 OR 手机"\n', "brands[0].query: missing ')' at position 9"),
-    ('[[brands]]\nname = "b"\nquery = "x"\n[[brands]]\nname = "a"\nquery = "NOT 星河"\n',
-     "brands[1].query: query needs a term that must occur"),
+    (
+        '[[brands]]\nname = "b"\nquery = "x"\n[[brands]]\nname = "a"\nquery = "NOT 星河"\n',
+        "brands[1].query: query needs a term that must occur",
+    ),
 ]
 
 

@@ -160,9 +160,7 @@ def _claimed_count(engine: Engine) -> int:
 
     with engine.connect() as conn:
         return int(
-            conn.execute(
-                select(func.count()).where(schema.sources.c.claimed_by.is_not(None))
-            ).scalar_one()
+            conn.execute(select(func.count()).where(schema.sources.c.claimed_by.is_not(None))).scalar_one()
         )
 
 

@@ -47,7 +47,16 @@ def test_observe_counts_sums_and_keeps_the_last_duration() -> None:
     histogram = observe(histogram, [])  # nothing fetched: unchanged
     histogram = observe(histogram, [0.05])
     assert dict(zip(BUCKETS, histogram.counts, strict=True)) == {
-        0.05: 2, 0.1: 0, 0.25: 0, 0.5: 1, 1.0: 0, 2.5: 0, 5.0: 0, 10.0: 0, 30.0: 0, math.inf: 1,
+        0.05: 2,
+        0.1: 0,
+        0.25: 0,
+        0.5: 1,
+        1.0: 0,
+        2.5: 0,
+        5.0: 0,
+        10.0: 0,
+        30.0: 0,
+        math.inf: 1,
     }
     assert histogram.count == 4
     assert histogram.sum_s == pytest.approx(40.4)
@@ -57,14 +66,31 @@ def test_observe_counts_sums_and_keeps_the_last_duration() -> None:
 def test_cumulative_buckets_are_monotone_and_end_with_the_count() -> None:
     histogram = observe(LatencyHistogram(), [0.01, 0.07, 0.07, 3.0, 100.0])
     assert histogram.cumulative() == [
-        (0.05, 1), (0.1, 3), (0.25, 3), (0.5, 3), (1.0, 3), (2.5, 3), (5.0, 4), (10.0, 4), (30.0, 4),
+        (0.05, 1),
+        (0.1, 3),
+        (0.25, 3),
+        (0.5, 3),
+        (1.0, 3),
+        (2.5, 3),
+        (5.0, 4),
+        (10.0, 4),
+        (30.0, 4),
         (math.inf, 5),
     ]
 
 
 def test_le_labels_match_prometheus_text() -> None:
     assert [le_label(b) for b in BUCKETS] == [
-        "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "+Inf",
+        "0.05",
+        "0.1",
+        "0.25",
+        "0.5",
+        "1.0",
+        "2.5",
+        "5.0",
+        "10.0",
+        "30.0",
+        "+Inf",
     ]
 
 
@@ -76,7 +102,15 @@ def test_state_round_trips() -> None:
         "sum_s": pytest.approx(40.35),
         "last_s": 40.0,
         "buckets": {
-            "0.05": 1, "0.1": 0, "0.25": 0, "0.5": 1, "1.0": 0, "2.5": 0, "5.0": 0, "10.0": 0, "30.0": 0,
+            "0.05": 1,
+            "0.1": 0,
+            "0.25": 0,
+            "0.5": 1,
+            "1.0": 0,
+            "2.5": 0,
+            "5.0": 0,
+            "10.0": 0,
+            "30.0": 0,
             "+Inf": 1,
         },
     }

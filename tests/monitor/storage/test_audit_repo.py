@@ -39,10 +39,14 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
 
 def _row(seq: int, prev_hash: str, **overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "seq": seq, "ts": T0 + timedelta(seconds=seq, microseconds=7), "actor": "王五",
-        "kind": "incident.ack", "subject": f"incident:{seq % 2}",
+        "seq": seq,
+        "ts": T0 + timedelta(seconds=seq, microseconds=7),
+        "actor": "王五",
+        "kind": "incident.ack",
+        "subject": f"incident:{seq % 2}",
         "data_text": '{"i":' + str(seq) + ',"备注":"处理中"}',
-        "prev_hash": prev_hash, "entry_hash": f"{seq:064x}",
+        "prev_hash": prev_hash,
+        "entry_hash": f"{seq:064x}",
     }
     row.update(overrides)
     return row
@@ -79,8 +83,18 @@ def test_fast_path_duplicate_is_an_integrity_error(sqlite_engine: Engine) -> Non
     with pytest.raises(exc.IntegrityError), sqlite_engine.begin() as conn:
         assert audit_repo.driver_connection(conn) is not None
         audit_repo.LogWriter(conn).insert(
-            [{"seq": entry.seq, "ts": entry.ts, "actor": "b", "kind": "k", "subject": "", "data_text": "{}",
-              "prev_hash": entry.prev_hash, "entry_hash": "e" * 64}],
+            [
+                {
+                    "seq": entry.seq,
+                    "ts": entry.ts,
+                    "actor": "b",
+                    "kind": "k",
+                    "subject": "",
+                    "data_text": "{}",
+                    "prev_hash": entry.prev_hash,
+                    "entry_hash": "e" * 64,
+                }
+            ],
         )
 
 
@@ -102,7 +116,12 @@ def test_head_insert_and_stream_round_trip(engine: Engine) -> None:
     assert len(rows) == 1
     seq, ts, actor, kind, subject, data_text, prev_hash, digest = rows[0]
     assert (seq, actor, kind, subject, prev_hash, digest) == (
-        2, "王五", "incident.ack", "incident:0", f"{1:064x}", f"{2:064x}"
+        2,
+        "王五",
+        "incident.ack",
+        "incident:0",
+        f"{1:064x}",
+        f"{2:064x}",
     )
     assert data_text == '{"i":2,"备注":"处理中"}'  # the stored text, verbatim
     stored_ts = ts if isinstance(ts, datetime) else datetime.fromisoformat(ts).replace(tzinfo=UTC)
@@ -113,8 +132,10 @@ def test_head_insert_and_stream_round_trip(engine: Engine) -> None:
 
 def test_filtered_reads_seq_range_and_delete(engine: Engine) -> None:
     rows = [_row(1, "0" * 64)]
-    rows += [_row(seq, rows[-1]["entry_hash"], kind=kind) for seq, kind in
-             [(2, "incident"), (3, "incidentx.y"), (4, "check"), (5, "incident.resolve")]]
+    rows += [
+        _row(seq, rows[-1]["entry_hash"], kind=kind)
+        for seq, kind in [(2, "incident"), (3, "incidentx.y"), (4, "check"), (5, "incident.resolve")]
+    ]
     rows[3]["actor"] = "copy"
     with engine.begin() as conn:
         audit_repo.LogWriter(conn).insert(rows)
@@ -157,7 +178,9 @@ def test_checkpoints_round_trip(engine: Engine) -> None:
     with engine.connect() as conn:
         stored = audit_repo.list_checkpoints(conn)
         assert [(c.id, c.kind, c.seq) for c in stored] == [
-            (1, "periodic", 10), (2, "purge", 5), (3, "purge", 8)
+            (1, "periodic", 10),
+            (2, "purge", 5),
+            (3, "purge", 8),
         ]
         assert stored[0].ts == T0 and stored[0].signature == "s" * 64
         purge = audit_repo.latest_purge(conn)

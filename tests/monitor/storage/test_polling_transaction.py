@@ -196,8 +196,9 @@ def test_a_short_max_wait_gives_up_with_write_lock_busy(sqlite_url: str) -> None
     blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
     try:
         blocker.execute("BEGIN IMMEDIATE")
-        with pytest.raises(WriteLockBusy, match=r"waited 0\.01 s"), polling_write_transaction(
-            engine, max_wait_s=0.01
+        with (
+            pytest.raises(WriteLockBusy, match=r"waited 0\.01 s"),
+            polling_write_transaction(engine, max_wait_s=0.01),
         ):
             pass
         blocker.execute("COMMIT")

@@ -167,9 +167,7 @@ def test_openapi_schema_lists_the_api(seeded: Seeded, client: Any) -> None:
     assert client.get("/api/v1/openapi.json").status_code == 401
 
 
-def test_long_drafts_are_checked_off_the_event_loop_with_the_same_result(
-    seeded: Seeded, client: Any
-) -> None:
+def test_long_drafts_are_checked_off_the_event_loop_with_the_same_result(seeded: Seeded, client: Any) -> None:
     from monitor.web.drafts import INLINE_MAX_CHARS
 
     text = DRAFT + "。" * (INLINE_MAX_CHARS + 1 - len(DRAFT))
@@ -238,8 +236,11 @@ def test_unpaired_surrogates_are_a_422_not_a_crash(seeded: Seeded, client: Any, 
 
 def test_validation_errors_do_not_echo_the_rejected_value(seeded: Seeded, client: Any) -> None:
     secret = "x" * 1001 + "s3cret-tail"  # over the password limit
-    response = client.post("/api/v1/users", json={"name": "new", "role": "pr", "password": secret},
-                           headers=bearer(seeded, "admin"))
+    response = client.post(
+        "/api/v1/users",
+        json={"name": "new", "role": "pr", "password": secret},
+        headers=bearer(seeded, "admin"),
+    )
     assert response.status_code == 422
     assert "s3cret-tail" not in response.text
     assert response.json()["detail"][0]["loc"] == ["body", "password"]

@@ -24,8 +24,9 @@ def csrf_from_page(html: str) -> str:
 
 def login(client: Any, name: str, password: str = PASSWORD, next_path: str = "/incidents") -> Any:
     token = csrf_from_page(client.get("/login").text)
-    return client.post("/login", data={"username": name, "password": password, "next": next_path,
-                                       "csrf_token": token})
+    return client.post(
+        "/login", data={"username": name, "password": password, "next": next_path, "csrf_token": token}
+    )
 
 
 def test_login_sets_a_session_and_redirects(client: Any) -> None:
@@ -84,8 +85,9 @@ def test_cookie_session_needs_csrf_on_unsafe_methods(seeded: Seeded, client: Any
 
 
 def test_bearer_requests_skip_csrf(seeded: Seeded, client: Any) -> None:
-    response = client.post(f"/api/v1/incidents/{seeded.incident_id}/acknowledge",
-                           headers=bearer(seeded, "pr"))
+    response = client.post(
+        f"/api/v1/incidents/{seeded.incident_id}/acknowledge", headers=bearer(seeded, "pr")
+    )
     assert response.status_code == 200
 
 

@@ -50,7 +50,15 @@ def test_recorded_fetches_render_as_a_histogram(engine: Engine) -> None:
     text = render_metrics(engine, NOW)[0].decode()
     samples = latency_samples(text)
     assert cumulative(samples) == {
-        "0.05": 1, "0.1": 2, "0.25": 2, "0.5": 3, "1.0": 3, "2.5": 3, "5.0": 3, "10.0": 3, "30.0": 3,
+        "0.05": 1,
+        "0.1": 2,
+        "0.25": 2,
+        "0.5": 3,
+        "1.0": 3,
+        "2.5": 3,
+        "5.0": 3,
+        "10.0": 3,
+        "30.0": 3,
         "+Inf": 4,
     }
     assert samples["_count"][0].value == 4
