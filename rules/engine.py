@@ -7,8 +7,6 @@ Hits are found in the compact text (see rules/compact.py) and mapped back to the
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -16,6 +14,14 @@ import ahocorasick_rs
 
 from rules.compact import ScanText
 from rules.findings import severity_rank
+from rules.pattern_windows import (
+    Intervals,
+    as_tuple,
+    find_patterns,
+    merge_overlapping,
+    pattern_spans,
+    windows_near,
+)
 from rules.pii import DETECTOR_ORDER, find_emails, find_numbers
 from rules.prefilter import Requirements, Words, requirements_for, search, words_of
 from rules.rulepack import Pack, Rule
@@ -28,8 +34,6 @@ _TERM, _ALLOW, _REQUIRES, _SATISFIED = range(4)
 # (a pre-commit hook) would only get slower.
 _PREFILTER_FROM = 4096
 _PREFILTER_AFTER = 100_000
-# Characters either side of a hit searched for allow / exempt patterns (the longest is ~30 characters).
-_WINDOW = 32
 
 
 class Hit(NamedTuple):
@@ -44,131 +48,6 @@ class Hit(NamedTuple):
     note: str | None = None
 
 
-class _Intervals:
-    """Spans sorted by start, with an overlap test in O(log n + k)."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = sorted(spans)
-        self.starts = [sp[0] for sp in self.spans]
-        self.longest = max((e - s for s, e in self.spans), default=0)
-
-    def overlaps(self, s: int, e: int) -> bool:
-        i = bisect_left(self.starts, e) - 1
-        floor = s - self.longest
-        while i >= 0 and self.starts[i] >= floor:
-            if self.spans[i][1] > s:
-                return True
-            i -= 1
-        return False
-
-
-def _as_tuple(pattern: re.Pattern[str] | None) -> tuple[re.Pattern[str], ...]:
-    return () if pattern is None else (pattern,)
-
-
-def _windows(text: str, near: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
-    """Where to search for patterns that could overlap a span in ``near``: merged windows around the
-    spans when they are few (the usual case), ``None`` for the whole text. Hits come in clusters (a dense
-    draft has one every few dozen characters), so overlapping windows become one."""
-    if len(near) * 4 * _WINDOW > len(text):
-        return None
-    windows: list[tuple[int, int]] = []
-    for s, e in sorted(near):
-        lo, hi = max(0, s - _WINDOW), e + _WINDOW
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
-        else:
-            windows.append((lo, hi))
-    return windows
-
-
-def _pattern_spans(
-    patterns: tuple[re.Pattern[str], ...], text: str, windows: list[tuple[int, int]] | None, words: Words
-) -> list[tuple[int, int]]:
-    """Matches of ``patterns`` in the ``windows`` of ``text`` (all of it for ``None``), in no particular
-    order; a pattern is run only in the windows where ``words`` says it can match."""
-    if not patterns:
-        return []
-    out: list[tuple[int, int]] = []
-    if windows is None:
-        for p in patterns:
-            if words.anywhere(p):
-                out.extend(m.span() for m in matches(p, text, words) if m.end() > m.start())
-        return out
-    for p in patterns:
-        for lo, hi in words.windows(p, windows):
-            for m in p.finditer(text[lo:hi]):
-                s, e = m.span()
-                if e > s:
-                    out.append((s + lo, e + lo))
-    return out
-
-
-def _merge_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping hits of one rule become one finding covering them all (全网第一 + 第一 -> 全网第一,
-    史上最 + 最低 -> 史上最低), so a phrase is reported once."""
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-# Characters either side of a `requires` word searched by a terms rule's patterns. Every such pattern
-# contains one of its rule's `requires` words and reaches less than this far from it.
-_ANCHOR_WINDOW = 32
-
-
-def _run(
-    patterns: tuple[re.Pattern[str], ...],
-    needles: tuple[re.Pattern[str] | None, ...],
-    text: str,
-    words: Words,
-) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for i, pattern in enumerate(patterns):
-        needle = needles[i] if i < len(needles) else None
-        if not words.anywhere(pattern) or (needle is not None and needle.search(text) is None):
-            continue
-        out.extend(span(m) for m in matches(pattern, text, words))
-    return out
-
-
-def _find(
-    patterns: tuple[re.Pattern[str], ...],
-    text: str,
-    anchors: list[tuple[int, int]] | None,
-    needles: tuple[re.Pattern[str] | None, ...],
-    words: Words,
-) -> list[tuple[int, int]]:
-    """Spans of ``patterns`` in ``text``; with ``anchors`` (where the rule's `requires` words are) only in
-    windows around them. Why: the medical and numeric patterns have long alternations behind frequent
-    characters (天, 治, %) and, run over a whole 50 KB draft, cost more than everything else together."""
-    if anchors is None or len(text) <= 2 * _ANCHOR_WINDOW:
-        return _run(patterns, needles, text, words)
-    windows: list[tuple[int, int]] = []
-    for s, e in sorted(anchors):
-        lo, hi = max(0, s - _ANCHOR_WINDOW), min(len(text), e + _ANCHOR_WINDOW)
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
-        else:
-            windows.append((lo, hi))
-    out: list[tuple[int, int]] = []
-    # Pattern by pattern, each in its windows: the same spans as every pattern in every window.
-    for i, pattern in enumerate(patterns):
-        needle = needles[i] if i < len(needles) else None
-        for lo, hi in words.windows(pattern, windows):
-            window = text[lo:hi]
-            if needle is not None and needle.search(window) is None:
-                continue
-            for m in pattern.finditer(window):
-                a, b = span(m)
-                out.append((a + lo, b + lo))
-    return sorted(set(out))
-
-
 def _one_claim_one_finding(hits: list[Hit], order: dict[str, tuple[int, int]]) -> list[Hit]:
     """Advertising Law term hits of different rules on the same claim: a ``defer`` rule's hit is dropped
     when any other rule reports an overlapping finding (国务院推荐 is a state-organ finding, not also an
@@ -181,7 +60,7 @@ def _one_claim_one_finding(hits: list[Hit], order: dict[str, tuple[int, int]]) -
     if len(claims) < 2:
         return hits
     firm = [h for h in claims if not h.rule.defer]
-    taken = _Intervals([(h.start, h.end) for h in firm])
+    taken = Intervals([(h.start, h.end) for h in firm])
     dropped = {id(h) for h in claims if h.rule.defer and taken.overlaps(h.start, h.end)}
     best: dict[tuple[int, int], Hit] = {}
     for h in sorted(claims, key=lambda h: (-severity_rank(h.severity), order[h.rule.id])):
@@ -236,7 +115,7 @@ class Engine:
                 for p in (
                     *rule.patterns,
                     *(x.pattern for x in rule.exempts),
-                    *_as_tuple(rule.allow_regex),
+                    *as_tuple(rule.allow_regex),
                     *rule.triggers,
                 )
             ]
@@ -282,7 +161,7 @@ class Engine:
             if rule.kind == "terms":
                 spans = hits.get(index, [])
                 if rule.patterns and (not rule.requires or index in present):
-                    found = _find(
+                    found = find_patterns(
                         rule.patterns,
                         compact,
                         anchors.get(index) if rule.requires else None,
@@ -292,7 +171,7 @@ class Engine:
                     # A listed term is the finding; a pattern only adds what no term covers, so 治疗失眠 is
                     # reported as the term 治疗 and 调理便秘 (no term) as the pattern's span.
                     if spans and found:
-                        listed = _Intervals(spans)
+                        listed = Intervals(spans)
                         found = [sp for sp in found if not listed.overlaps(*sp)]
                     spans = spans + found
                 if spans:
@@ -316,9 +195,9 @@ class Engine:
         compact = st.compact
         allow_regex = self._allow_regex[id(rule)]
         found = (
-            _pattern_spans((allow_regex,), compact, _windows(compact, spans), words) if allow_regex else []
+            pattern_spans((allow_regex,), compact, windows_near(compact, spans), words) if allow_regex else []
         )
-        allowed = _Intervals(allows + found)
+        allowed = Intervals(allows + found)
         boundary = self._boundary_ok
         # Only a hit that starts or ends in ASCII can fail the word-boundary test (most are Chinese).
         kept = [
@@ -332,14 +211,14 @@ class Engine:
         # A soft context never raises a warning rule's hit, it only lowers an error: contexts at or above
         # the rule's severity can never apply and are not searched; those without a match are dropped.
         lowering = [x for x in rule.exempts if severity_rank(x.severity) < severity_rank(rule.severity)]
-        near = _windows(compact, kept) if lowering else None
+        near = windows_near(compact, kept) if lowering else None
         exempts = []
         for x in lowering:
-            intervals = _Intervals(_pattern_spans((x.pattern,), compact, near, words))
+            intervals = Intervals(pattern_spans((x.pattern,), compact, near, words))
             if intervals.spans:
                 exempts.append((intervals, x.reason, x.severity))
         out = []
-        for s, e in _merge_overlapping(kept):
+        for s, e in merge_overlapping(kept):
             severity, note = rule.severity, None
             for intervals, reason, level in exempts:
                 if intervals.overlaps(s, e):
@@ -364,10 +243,10 @@ class Engine:
         spans = [span(m) for p in rule.triggers for m in matches(p, compact, words)]
         if not spans:
             return []
-        found = _pattern_spans(_as_tuple(allow_regex), compact, _windows(compact, spans), words)
-        allowed = _Intervals(allows + found)
+        found = pattern_spans(as_tuple(allow_regex), compact, windows_near(compact, spans), words)
+        allowed = Intervals(allows + found)
         spans = [sp for sp in spans if sp[1] > sp[0] and not allowed.overlaps(*sp)]
-        spans = _merge_overlapping(spans)
+        spans = merge_overlapping(spans)
         if rule.scope == "first":
             spans = spans[:1]
         return [Hit(rule, *st.original_span(s, e), rule.severity) for s, e in spans]
@@ -379,7 +258,7 @@ class Engine:
             return []
         spans = find_numbers(text)
         spans["email"] = find_emails(text) if "@" in text else []
-        taken = _Intervals([])
+        taken = Intervals([])
         out: list[Hit] = []
         for name in DETECTOR_ORDER:
             rule = by_detector.get(name)
@@ -387,7 +266,7 @@ class Engine:
                 continue
             found = [sp for sp in spans[name] if not taken.overlaps(*sp)]
             out.extend(Hit(rule, *st.folded.original_span(s, e), rule.severity) for s, e in found)
-            taken = _Intervals(taken.spans + found)
+            taken = Intervals(taken.spans + found)
         return out
 
     @staticmethod

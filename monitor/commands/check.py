@@ -11,14 +11,15 @@ Only ``rules`` is imported (lazily, in the handler): no scikit-learn, jieba, SQL
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from monitor.commands.check_audit import record_audit
+from monitor.commands.check_output import use_colour, write_json, write_rules, write_sarif
 from rules.markup import mask_markup
-from rules.report import CheckResult, json_document
+from rules.report import CheckResult
 
 if TYPE_CHECKING:
     from monitor.context import Context
@@ -214,9 +215,12 @@ def _check_one(source: _Source) -> tuple[str, Any]:
     # the output, the audit entry and the parent's memory stay bounded however dense the draft is.
     report = cap_report(check(scanned, waivers=waivers, packs=packs), MAX_FINDINGS_PER_FILE)
     # Hash the decoded text (UTF-8, BOM removed), not the bytes: the same draft checked from a GBK
-    # file, stdin or the web page gets the same audit hash.
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return "result", CheckResult(source.display, text, replace(report, text_sha256=digest), encoding)
+    # file, stdin or the web page gets the same audit hash. check() hashed what it scanned, which is the
+    # text itself unless markup was masked.
+    if scanned is not text:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        report = replace(report, text_sha256=digest)
+    return "result", CheckResult(source.display, text, report, encoding)
 
 
 # Settings of _check_one: set before the loop or the process pool (forked workers inherit them).
@@ -307,7 +311,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         names = tuple(n.strip() for n in args.industry.split(",") if n.strip())
         packs = (packs or default_packs()) + industry_packs(names)
     if args.list_rules:
-        _write_rules(packs, sys.stdout)
+        write_rules(packs, sys.stdout)
         return EXIT_OK
     file_waivers = _load_file_waivers(args.waivers)
     results, errors = check_sources(
@@ -320,15 +324,15 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     )
     out = sys.stdout
     if args.format == "json":
-        _write_json(results, out)
+        write_json(results, out)
     elif args.format == "sarif":
-        _write_sarif(results, out, packs)
+        write_sarif(results, out, packs)
     else:
         from rules.text_report import write_text
 
-        write_text([(r.path, r.text, r.report) for r in results], out, colour=_use_colour(args.color, out))
+        write_text([(r.path, r.text, r.report) for r in results], out, colour=use_colour(args.color, out))
     out.flush()
-    _record_audit(ctx, results, mode=args.audit)
+    record_audit(ctx, results, mode=args.audit)
     for error in errors:
         print(f"brandguard: error: {error}", file=sys.stderr)
     if errors:
@@ -353,85 +357,3 @@ def _load_packs(extra: list[str]) -> tuple[Pack, ...] | None:
             raise InputError(f"rule pack {name}: pack name {pack.name!r} is already loaded")
         packs.append(pack)
     return tuple(packs)
-
-
-def _write_rules(packs: tuple[Pack, ...] | None, out: TextIO) -> None:
-    from rules.rulepack import default_packs
-
-    for pack in packs or default_packs():
-        out.write(f"# {pack.name} {pack.version} ({pack.path.name})\n")
-        for rule in pack.rules:
-            out.write(f"{rule.id}\t{rule.severity}\t{rule.category}\t{rule.law} {rule.article}\n")
-
-
-def _record_audit(ctx: Context, results: list[CheckResult], *, mode: str) -> None:
-    """One audit entry per checked input (DESIGN.md), written after the output is printed.
-
-    A copywriter's pre-commit hook in a copy repository has no BrandGuard database, and creating one
-    there would be wrong; so by default a check is recorded only where an installation exists (a
-    database URL, or the data directory). ``--audit always`` makes a failure to record an error.
-    """
-    if mode == "never" or not results:
-        return
-    if mode == "auto" and not _installation_present(ctx):
-        return
-    from datetime import UTC, datetime
-
-    from monitor.audit import record_check
-    from monitor.errors import BrandGuardError
-
-    try:
-        engine = ctx.engine
-        for r in results:
-            record_check(
-                engine,
-                actor=ctx.actor,
-                path=r.path,
-                text_sha256=r.report.text_sha256,
-                rule_versions=r.report.rule_versions,
-                findings=[f.to_dict() for f in r.report.findings],
-                now=datetime.now(UTC),
-            )
-    except BrandGuardError as exc:
-        if mode == "always":
-            raise
-        print(f"brandguard: warning: check not recorded in the compliance log: {exc}", file=sys.stderr)
-
-
-def _installation_present(ctx: Context) -> bool:
-    import os
-
-    from monitor.context import DATABASE_URL_ENV
-
-    if os.environ.get(DATABASE_URL_ENV):
-        return True
-    if ctx.config_path is not None and ctx.config.storage.url:
-        return True
-    return ctx.data_dir.is_dir()
-
-
-def _write_json(results: list[CheckResult], out: TextIO) -> None:
-    import json
-
-    # dumps(), not dump(): only the one-shot encoder is the C one; dump() streams through pure Python.
-    out.write(json.dumps(json_document(results), ensure_ascii=False))
-    out.write("\n")
-
-
-def _write_sarif(results: list[CheckResult], out: TextIO, packs: tuple[Pack, ...] | None) -> None:
-    import json
-
-    from monitor import __version__
-    from rules.rulepack import default_packs
-    from rules.sarif import to_sarif
-
-    rules = [rule for pack in packs or default_packs() for rule in pack.rules]
-    doc = to_sarif([(r.path, r.text, r.report) for r in results], rules, tool_version=__version__)
-    out.write(json.dumps(doc, ensure_ascii=False))
-    out.write("\n")
-
-
-def _use_colour(option: str, out: TextIO) -> bool:
-    if option != "auto":
-        return option == "always"
-    return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
