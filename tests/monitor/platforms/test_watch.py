@@ -76,7 +76,9 @@ class World:
         with self.engine.connect() as conn:
             return [
                 dict(r)
-                for r in conn.execute(select(outbox.c.kind, outbox.c.payload, outbox.c.channel)).mappings()
+                for r in conn.execute(
+                    select(outbox.c.kind, outbox.c.payload, outbox.c.channel).order_by(outbox.c.id)
+                ).mappings()
             ]
 
 
