@@ -69,19 +69,7 @@ def get_incident(conn: Connection, incident_id: int) -> dict[str, Any]:
 
 
 def sla_inputs(conn: Connection, *, since: datetime) -> list[IncidentTimes]:
-    return [
-        IncidentTimes(
-            brand=r["brand"],
-            severity=r["severity"],
-            state=r["state"],
-            opened_at=as_utc_required(r["opened_at"]),
-            respond_by=as_utc_required(r["respond_by"]),
-            acknowledged_at=as_utc(r["acknowledged_at"]),
-            responded_at=as_utc(r["responded_at"]),
-            breached_at=as_utc(r["breached_at"]),
-        )
-        for r in incidents_repo.opened_since(conn, since)
-    ]
+    return [incidents_repo.sla_times(r) for r in incidents_repo.opened_since(conn, since)]
 
 
 def dismissed_feedback(conn: Connection) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.sla import IncidentTimes
+from monitor.storage.incidents_repo import sla_times
 from monitor.storage.schema import incidents, mentions, outbox, source_outages, sources
 from monitor.storage.times import as_utc, as_utc_required, to_db
 
@@ -281,16 +282,7 @@ def incident_times(
     )
     out = []
     for r in conn.execute(query).mappings():
-        times = IncidentTimes(
-            brand=r["brand"],
-            severity=r["severity"],
-            state=r["state"],
-            opened_at=as_utc_required(r["opened_at"]),
-            respond_by=as_utc_required(r["respond_by"]),
-            acknowledged_at=as_utc(r["acknowledged_at"]),
-            responded_at=as_utc(r["responded_at"]),
-            breached_at=as_utc(r["breached_at"]),
-        )
+        times = sla_times(r)
         out.append(
             (
                 {

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from alerts.sla import IncidentTimes
 from monitor.storage.locks import xact_lock
 from monitor.storage.schema import incidents, mentions
-from monitor.storage.times import as_utc, to_db
+from monitor.storage.times import as_utc, as_utc_required, to_db
 
 # SQLite's default bound-parameter limit is 999; IN lists are chunked below it.
 _IN_CHUNK = 900
@@ -322,3 +323,17 @@ def dismissed_mentions(conn: Connection) -> list[dict[str, Any]]:
         .order_by(mentions.c.id)
     )
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def sla_times(r: RowMapping) -> IncidentTimes:
+    """An incident row's clock as the SLA core reads it (times back in UTC)."""
+    return IncidentTimes(
+        brand=r["brand"],
+        severity=r["severity"],
+        state=r["state"],
+        opened_at=as_utc_required(r["opened_at"]),
+        respond_by=as_utc_required(r["respond_by"]),
+        acknowledged_at=as_utc(r["acknowledged_at"]),
+        responded_at=as_utc(r["responded_at"]),
+        breached_at=as_utc(r["breached_at"]),
+    )
