@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy.engine import Connection
 
-from monitor.matching.dedup import MASK64, STORY_MAX_DISTANCE, nearest_fingerprint
+from monitor.matching.dedup import MASK64, STORY_MAX_DISTANCE, RecentStories, nearest_fingerprint
 from monitor.storage.mentions_repo import (
     fingerprints_after,
     fingerprints_since,
@@ -41,7 +41,9 @@ class StoryWindow:
 
     fingerprints: np.ndarray = field(default_factory=lambda: _EMPTY)
     stories: list[str] = field(default_factory=list)
-    local: list[tuple[int, str]] = field(default_factory=list)
+    # What this crawl (or a 10,000-row import) adds as it goes: a growing array, not a list re-converted
+    # for every item, which made a large batch quadratic.
+    local: RecentStories = field(default_factory=lambda: RecentStories(()))
 
     @classmethod
     def from_pairs(cls, pairs: list[tuple[int, str]]) -> StoryWindow:
@@ -52,15 +54,17 @@ class StoryWindow:
         """The nearest story within ``max_distance`` bits; stored ones win ties over this crawl's own."""
         distance, best = nearest_fingerprint(fingerprint, self.fingerprints)
         story = self.stories[best] if distance <= max_distance else None
-        if self.local:
-            local = np.fromiter((fp & MASK64 for fp, _ in self.local), dtype=np.uint64, count=len(self.local))
-            local_distance, local_best = nearest_fingerprint(fingerprint, local)
-            if local_distance <= max_distance and (story is None or local_distance < distance):
-                story = self.local[local_best][1]
+        local_distance, local_story = self.local.nearest(fingerprint)
+        if (
+            local_story is not None
+            and local_distance <= max_distance
+            and (story is None or local_distance < distance)
+        ):
+            story = local_story
         return story
 
     def add(self, fingerprint: int, story: str) -> None:
-        self.local.append((fingerprint, story))  # reposts inside one document link too
+        self.local.add(fingerprint, story)  # reposts inside one document link too
 
 
 def read_window(conn: Connection, brand: str, since: datetime) -> StoryWindow:

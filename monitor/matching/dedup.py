@@ -232,14 +232,14 @@ class RecentStories:
         self._fps[: len(recent)] = [fp & MASK64 for fp, _ in recent]
         self._n = len(recent)
 
+    def nearest(self, fingerprint: int) -> tuple[int, str | None]:
+        """(Hamming distance, story) of the nearest entry; (65, None) when there is none."""
+        distance, best = nearest_fingerprint(fingerprint, self._fps[: self._n])
+        return (distance, self._stories[best]) if distance <= 64 else (65, None)
+
     def link(self, fingerprint: int, max_distance: int = STORY_MAX_DISTANCE) -> str | None:
-        if not fingerprint or not self._n:
-            return None
-        others = self._fps[: self._n]
-        distances = np.bitwise_count(others ^ np.uint64(fingerprint & MASK64)).astype(np.int64)
-        distances[others == 0] = 65
-        best = int(np.argmin(distances))
-        return self._stories[best] if distances[best] <= max_distance else None
+        distance, story = self.nearest(fingerprint)
+        return story if distance <= max_distance else None
 
     def add(self, fingerprint: int, story: str) -> None:
         if self._n == len(self._fps):
