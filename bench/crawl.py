@@ -4,7 +4,8 @@
 
 Reports wall time of the first poll (everything new: fetch, parse, match, dedup, store) and of a second
 poll (conditional GET -> 304), peak memory of the daemon process and of its parse workers, and the
-time from the start of a source's fetch to the commit of its mentions (median / p95 / max).
+time from the start of a source's fetch to the commit of its mentions (median / p95 / max),
+and the CPU seconds each process spent on the first poll (steadier than wall time on a shared machine).
 The feed server runs in its own process so it does not compete for the daemon's GIL.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import multiprocessing
+import os
 import random
 import resource
 import statistics
@@ -98,6 +100,15 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a running process so far, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _poll_until_done(daemon: Any, now: datetime) -> Any:
     """Ticks as the daemon runs them (each claims for at most 30 s) until nothing is due at ``now``."""
     report = daemon.poll_tick(now)
@@ -160,9 +171,17 @@ def main() -> int:
         if args.parse == "process":  # warm the pool: spawning interpreters is start-up, not crawling
             list(executor.map(abs, range(4)))
 
+        workers = list(getattr(executor, "_processes", {}) or {})
+        cpu_before = time.process_time(), sum(_cpu_s(pid) for pid in workers), _cpu_s(server.pid or 0)
         started = time.perf_counter()
         first = _poll_until_done(daemon, now)
         first_s = time.perf_counter() - started
+        # CPU seconds per process: on a shared machine the wall time moves with the load, these much less.
+        cpu_first = (
+            time.process_time() - cpu_before[0],
+            sum(_cpu_s(pid) for pid in workers) - cpu_before[1],
+            _cpu_s(server.pid or 0) - cpu_before[2],
+        )
         later = now + timedelta(seconds=900 + 61)
         started = time.perf_counter()
         second = _poll_until_done(daemon, later)
@@ -183,6 +202,10 @@ def main() -> int:
         f"model={'yes' if args.model else 'no'}"
     )
     print(f"first poll:  {first_s:6.1f} s  ({len(first.results)} sources, {stored} mentions stored)")
+    print(
+        f"first poll CPU: daemon {cpu_first[0]:.1f} s, parse workers {cpu_first[1]:.1f} s, "
+        f"feed server {cpu_first[2]:.1f} s (load average {os.getloadavg()[0]:.1f})"
+    )
     print(f"second poll: {second_s:6.1f} s  (conditional GET)")
     print(f"outcomes: {outcomes}")
     if latencies:

@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -186,11 +187,14 @@ class Daemon:
         daemon_cfg = self.config.daemon
         global_limit = asyncio.Semaphore(daemon_cfg.max_concurrency)
         host_limits: dict[str, asyncio.Semaphore] = {}
+        single_writer = self.engine.dialect.name == "sqlite"  # PostgreSQL takes concurrent writers
+        writer = ThreadPoolExecutor(1, thread_name_prefix="bg-commit") if single_writer else None
         crawler = Crawler(
             self.engine,
             _limited(self.steps, global_limit, host_limits, daemon_cfg.per_host_concurrency),
             self.worker_id,
             self.rng,
+            writer=writer,
         )
         started = time.monotonic()
 
@@ -211,8 +215,12 @@ class Daemon:
             grace_s=self.stop_grace_s,
             window_s=self.claim_window_s,
         )
-        async with self.steps.session() if self.steps.session else contextlib.nullcontext():
-            return await loop.run()
+        try:
+            async with self.steps.session() if self.steps.session else contextlib.nullcontext():
+                return await loop.run()
+        finally:
+            if writer is not None:
+                writer.shutdown(wait=False)
 
     def run_policy(self, now: datetime) -> int:
         if self.alerting is None:

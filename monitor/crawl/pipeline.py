@@ -12,10 +12,12 @@ can be driven by fakes in unit tests and by the real modules in the daemon (``mo
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -147,8 +149,9 @@ Parser = Callable[[DueSource, bytes, Mapping[str, str], datetime], Awaitable[Any
 # (source, parsed document, connection, now) -> candidates; matching + dedup against what is stored
 Matcher = Callable[[DueSource, Any, Connection, datetime], Sequence[Candidate]]
 Scorer = Callable[[Sequence[str]], Sequence[Score]]
-# (connection, mention column values) -> (row id, inserted?); idempotent on (brand, dedup_key)
-Inserter = Callable[[Connection, dict[str, Any]], tuple[int, bool]]
+# (connection, mention column values in id order) -> the (brand, dedup_key) pairs that were new; one
+# statement for a crawl's mentions, idempotent on (brand, dedup_key)
+Inserter = Callable[[Connection, Sequence[dict[str, Any]]], set[tuple[str, str]]]
 # (connection, kind, subject, data, now): an audit entry inside the caller's transaction
 Auditor = Callable[[Connection, str, str, dict[str, Any], datetime], None]
 # (connection, source, state, reason, items parsed or None, now): the source's coverage after this crawl
@@ -178,6 +181,9 @@ class Crawler:
     worker_id: str
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
+    # Where commits run. SQLite: one thread, so this daemon's commits queue in-process and each starts the
+    # moment the last ends; several threads would sleep in SQLite's 1-100 ms busy-handler back-off.
+    writer: Executor | None = None
 
     async def crawl(self, source: DueSource, now: datetime) -> CrawlResult:
         started = self.clock()
@@ -217,9 +223,10 @@ class Crawler:
             result.outcome = fetched.outcome
             result.error = fetched.error
         try:
-            await asyncio.to_thread(
+            commit = functools.partial(
                 self._commit, source, fetched, body_sha, candidates, now, result, parsed_items
             )
+            await asyncio.get_running_loop().run_in_executor(self.writer, commit)
         except LostClaimError as exc:
             log.warning("source %s: %s", source.name, exc)
             result.outcome = "lost_claim"
@@ -280,11 +287,9 @@ class Crawler:
             # Oldest first, so mention ids follow publication (the policy works in id order); ties in one
             # global order, so two daemons storing the same cross-posted items wait on each other's
             # unique-index entries in turn instead of deadlocking.
-            for candidate in sorted(candidates, key=lambda c: (c.published_at, c.brand, c.dedup_key)):
-                _, inserted = self.steps.insert(
-                    conn, mention_values(candidate, source, now, baseline=baseline)
-                )
-                result.stored += inserted
+            ordered = sorted(candidates, key=lambda c: (c.published_at, c.brand, c.dedup_key))
+            rows = [mention_values(c, source, now, baseline=baseline) for c in ordered]
+            result.stored = len(self.steps.insert(conn, rows)) if rows else 0
             if self.steps.observe is not None:
                 state, reason = coverage_state(fetched, disabled)
                 self.steps.observe(conn, source, state, reason, parsed_items, now)

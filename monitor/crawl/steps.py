@@ -112,14 +112,14 @@ class RealSteps:
 
     def steps(self) -> Steps:
         from monitor.crawl.pipeline import Steps
-        from monitor.storage.mentions_repo import insert_mention
+        from monitor.storage.mentions_repo import insert_mentions_bulk
 
         return Steps(
             fetch=self.fetch,
             parse=self.parse,
             match=self.match,
             score=self.score,
-            insert=insert_mention,
+            insert=insert_mentions_bulk,
             audit=self.audit,
             session=self.session,
             observe=self.observe,

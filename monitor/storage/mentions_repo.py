@@ -311,14 +311,14 @@ def insert_mentions_bulk(conn: Connection, rows: Sequence[Mapping[str, Any]]) ->
     pairs = [(str(r["brand"]), str(r["dedup_key"])) for r in rows]
     present: set[tuple[str, str]] = set()
     keys = sorted({key for _, key in pairs})
+    brands = sorted({brand for brand, _ in pairs})
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
-        present.update(
-            (str(b), str(k))
-            for b, k in conn.execute(
-                select(mentions.c.brand, mentions.c.dedup_key).where(mentions.c.dedup_key.in_(chunk))
-            )
+        # Both columns of the unique index, so this is an index search, not a scan (stored_keys).
+        query = select(mentions.c.brand, mentions.c.dedup_key).where(
+            mentions.c.brand.in_(brands), mentions.c.dedup_key.in_(chunk)
         )
+        present.update((str(b), str(k)) for b, k in conn.execute(query))
     fresh = [r for r, pair in zip(rows, pairs, strict=True) if pair not in present]
     if fresh:
         dialect = conn.dialect.name
