@@ -137,6 +137,7 @@ def main() -> int:
     from monitor.incidents import process_pending_mentions, tick_deadlines
     from monitor.incidents.outbox import deliver_due
     from monitor.storage.engine import open_database
+    from rules.normalize import enable_fast_fold
 
     ctx = multiprocessing.get_context("spawn")
     ports: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
@@ -168,6 +169,7 @@ def main() -> int:
         daemon = Daemon(engine, config, steps.steps(), rng=random.Random(1), alerting=alerting)
         now = datetime.now(UTC)
         daemon.sync_sources(now)
+        enable_fast_fold()  # as `brandguard run` does
         if args.parse == "process":  # warm the pool: spawning interpreters is start-up, not crawling
             list(executor.map(abs, range(4)))
 

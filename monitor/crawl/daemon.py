@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import random
@@ -391,13 +392,4 @@ def _limited(
         async with global_limit, host_limit:
             return await inner(source)
 
-    return Steps(
-        fetch=fetch,
-        parse=steps.parse,
-        match=steps.match,
-        score=steps.score,
-        insert=steps.insert,
-        audit=steps.audit,
-        session=steps.session,
-        observe=steps.observe,
-    )
+    return dataclasses.replace(steps, fetch=fetch)

@@ -375,30 +375,18 @@ def plan_source_state(
     return values, False
 
 
+# Candidate fields stored under their own name in ``mentions``.
+_CANDIDATE_COLUMNS = (
+    "brand", "dedup_key", "fingerprint", "story_key", "title", "text", "url", "author", "published_at",
+    "published_estimated", "followers", "likes", "reposts", "comments", "label", "p_negative",
+)  # fmt: skip
+
+
 def mention_values(
     candidate: Candidate, source: DueSource, now: datetime, *, baseline: bool
 ) -> dict[str, Any]:
     """Column values for ``mentions``. Baseline rows are stored and scored but never reach the policy."""
-    return {
-        "source_id": source.id,
-        "brand": candidate.brand,
-        "dedup_key": candidate.dedup_key,
-        "fingerprint": candidate.fingerprint,
-        "story_key": candidate.story_key,
-        "title": candidate.title,
-        "text": candidate.text,
-        "url": candidate.url,
-        "author": candidate.author,
-        "published_at": candidate.published_at,
-        "published_estimated": candidate.published_estimated,
-        "fetched_at": now,
-        "followers": candidate.followers,
-        "likes": candidate.likes,
-        "reposts": candidate.reposts,
-        "comments": candidate.comments,
-        "label": candidate.label,
-        "p_negative": candidate.p_negative,
-        "risk_terms": list(candidate.risk_terms),
-        "baseline": baseline,
-        "policy_done": baseline,
-    }
+    values = {column: getattr(candidate, column) for column in _CANDIDATE_COLUMNS}
+    values.update(source_id=source.id, fetched_at=now, risk_terms=list(candidate.risk_terms))
+    values.update(baseline=baseline, policy_done=baseline)
+    return values

@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from monitor.crawl.prepare import BrandSpec, parse_and_prepare
+
 if TYPE_CHECKING:
     import httpx
     from sqlalchemy.engine import Connection
 
     from monitor.config import Config, SourceConfig
     from monitor.crawl.pipeline import Candidate, DueSource, Fetched, Score, Steps
+    from monitor.crawl.prepare import PreparedItem
     from monitor.crawl.story_cache import StoryCache
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,7 @@ class RealSteps:
             allow_networks=tuple(daemon.allow_networks),
         )
         self._matcher = BrandMatcher(self.config.brands)
+        self._brand_specs = tuple(BrandSpec(b.name, b.query, tuple(b.exclude)) for b in self.config.brands)
         self._sources: dict[str, SourceConfig] = {s.name: s for s in self.config.sources}
         from monitor.crawl.story_cache import StoryCache
 
@@ -165,7 +169,7 @@ class RealSteps:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self.parse_executor,
-            parse_in_worker,
+            parse_and_prepare,
             source.kind,
             body,
             dict(headers),
@@ -174,10 +178,13 @@ class RealSteps:
             mapping,
             now,
             selectors,
+            self._brand_specs,
+            tuple(source.brands),
         )
 
     def match(self, source: DueSource, parsed: Any, conn: Connection, now: datetime) -> list[Candidate]:
-        candidates = match_items(self._matcher, source, list(parsed.items), conn, now, self._stories)
+        items, prepared = list(parsed.items), getattr(parsed, "prepared", None)
+        candidates = match_items(self._matcher, source, items, conn, now, self._stories, prepared=prepared)
         cfg = self._sources.get(source.name)
         if cfg is not None and cfg.reach_weight is not None:
             from dataclasses import replace
@@ -251,49 +258,50 @@ def match_items(
     now: datetime,
     stories: StoryCache | None = None,
     keys: Sequence[str] | None = None,
+    prepared: Sequence[PreparedItem] | None = None,
 ) -> list[Candidate]:
-    """Brand-matched, not yet stored items of one document, each linked to a story."""
+    """Brand-matched, not yet stored items of one document, each linked to a story.
+
+    ``prepared``: the items' keys, brands and fingerprints as the parse worker computed them
+    (``monitor.crawl.prepare``); computed here when absent (``keys``: ingest's own).
+    """
     from monitor.crawl.pipeline import Candidate
+    from monitor.crawl.prepare import prepare_items, published_date
     from monitor.crawl.story_cache import StoryWindow, read_window
-    from monitor.matching.dedup import document_keys, new_story_key, simhash
+    from monitor.matching.dedup import new_story_key
     from monitor.storage.mentions_repo import stored_keys
 
-    if keys is None:  # ingest passes its own keys: idempotent per platform + id (monitor.crawl.ingest)
-        keys = document_keys([(it.guid, it.link, it.title, _published(it)) for it in items])
-    only = list(source.brands) or None
-    matched: list[tuple[Any, str, str]] = []
-    for item, key in zip(items, keys, strict=True):
-        for brand in matcher.match(item.title or "", item.text or "", only=only):
-            matched.append((item, key, brand))
+    if prepared is None:
+        prepared = prepare_items(matcher, items, list(source.brands) or None, keys)
+    matched = [(item, p, brand) for item, p in zip(items, prepared, strict=True) for brand in p.brands]
     if not matched:
         return []
     # Skip what is already stored before scoring: re-scoring every item of every feed each poll is
     # the expensive part (the insert itself is idempotent anyway). One query for the whole document.
-    stored = stored_keys(conn, {key for _, key, _ in matched}, {brand for _, _, brand in matched})
+    stored = stored_keys(conn, {p.key for _, p, _ in matched}, {brand for _, _, brand in matched})
     recent: dict[str, StoryWindow] = {}
     out: list[Candidate] = []
-    for item, key, brand in matched:
-        if (brand, key) in stored:
+    for item, p, brand in matched:
+        if (brand, p.key) in stored:
             continue
-        stored.add((brand, key))
+        stored.add((brand, p.key))
         if brand not in recent:
             since = now - STORY_WINDOW
             recent[brand] = stories.get(conn, brand, now) if stories else read_window(conn, brand, since)
-        fingerprint = simhash(_story_text(item))
-        story = recent[brand].link(fingerprint) or new_story_key(fingerprint, key)
-        if fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
-            recent[brand].add(fingerprint, story)
-        published = _published(item)
+        story = recent[brand].link(p.fingerprint) or new_story_key(p.fingerprint, p.key)
+        if p.fingerprint:  # simhash is unsigned 64-bit; 0 means "no fingerprint" (too little text)
+            recent[brand].add(p.fingerprint, story)
+        published = published_date(item)
         out.append(
             Candidate(
                 brand=brand,
-                dedup_key=key,
+                dedup_key=p.key,
                 story_key=story,
                 title=item.title or "",
                 text=item.text or "",
                 published_at=published or getattr(item, "published_at", None) or now,
                 published_estimated=published is None,
-                fingerprint=fingerprint or None,
+                fingerprint=p.fingerprint or None,
                 url=item.link,
                 author=getattr(item, "author", None),
                 followers=getattr(item, "followers", None),
@@ -303,22 +311,6 @@ def match_items(
             )
         )
     return out
-
-
-def _story_text(item: Any) -> str:
-    """What a repost keeps: the body. Titles are often rewritten ("转发", "【热点】"), so they only count
-    when the body is too short to say anything on its own."""
-    text = (item.text or "").strip()
-    return text if len(text) >= 20 else f"{item.title or ''} {text}"
-
-
-def _published(item: Any) -> datetime | None:
-    """The item's own date; None when the parser estimated it (fetch time changes every fetch, so it
-    must not go into the dedup key)."""
-    if getattr(item, "published_estimated", False):
-        return None
-    value = getattr(item, "published_at", None)
-    return value if isinstance(value, datetime) else None
 
 
 def make_scorer() -> Callable[[Sequence[str]], Sequence[Score]]:

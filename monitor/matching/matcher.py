@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from monitor.matching.folding import Span, fold_for_match
 from monitor.matching.query_language import Query, compile_query
 from monitor.matching.term_index import TermIndex
 
-if TYPE_CHECKING:
-    from monitor.config import BrandConfig
+
+class BrandTerms(Protocol):
+    """What matching reads of a brand: ``monitor.config.BrandConfig``, or a plain named tuple in a parse
+    worker (which then need not import the config models)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def exclude(self) -> tuple[str, ...]: ...
+
 
 # Title and body are folded separately and joined with a separator no term can contain, so that a
 # title ending in 星河 and a body starting with 手机 do not fuse into 星河手机.
@@ -38,7 +48,7 @@ class _CompiledBrand:
 
 
 class BrandMatcher:
-    def __init__(self, brands: Sequence[BrandConfig]) -> None:
+    def __init__(self, brands: Sequence[BrandTerms]) -> None:
         compiled = []
         for brand in brands:
             query = compile_query(brand.query)

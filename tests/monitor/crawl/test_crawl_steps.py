@@ -91,3 +91,25 @@ def test_items_without_a_date_keep_a_stable_key_across_fetches(sqlite_engine: En
     item = Item(None, None, "云帆汽车 无日期", "正文", NOW, published_estimated=True)
     later = Item(None, None, "云帆汽车 无日期", "正文", NOW + timedelta(hours=1), published_estimated=True)
     assert _match(sqlite_engine, [item])[0].dedup_key == _match(sqlite_engine, [later])[0].dedup_key
+
+
+def test_the_parse_worker_prepares_items_as_the_daemon_would() -> None:
+    """Keys, brands and fingerprints computed in the worker equal the in-process ones (same matcher)."""
+    from monitor.crawl.prepare import BrandSpec, parse_and_prepare, prepare_items
+
+    posts = [("突发", STORY), ("转发", "转发：" + STORY)]
+    posts += [("天气", "今天天气不错"), ("通知", "星河湾的星河手机店")]
+    entries = "".join(
+        f"<item><guid>g{i}</guid><title>{title}</title><description>{text}</description></item>"
+        for i, (title, text) in enumerate(posts)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+    specs = tuple(BrandSpec(b.name, b.query, tuple(b.exclude)) for b in CONFIG.brands)
+    document = parse_and_prepare(
+        "rss", body.encode(), {"content-type": "application/rss+xml"}, "http://x/", "Asia/Shanghai",
+        None, NOW, None, specs, (),
+    )  # fmt: skip
+    expected = prepare_items(BrandMatcher(CONFIG.brands), document.items, None)
+    assert document.prepared == expected
+    assert [p.brands for p in expected] == [("云帆汽车",), ("云帆汽车",), (), ()]
+    assert expected[0].fingerprint and expected[2].fingerprint == 0

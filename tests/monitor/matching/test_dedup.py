@@ -13,6 +13,7 @@ from monitor.matching.dedup import (
     link_story,
     new_story_key,
     simhash,
+    simhash_many,
     stable_key,
 )
 
@@ -148,3 +149,17 @@ def test_reposts_with_added_words_stay_well_inside_the_gap_to_other_stories(repo
     assert hamming(simhash(STORY), simhash(repost)) <= 8
     assert link_story(simhash(repost), [(simhash(STORY), "story-1")]) == "story-1"
     assert all(hamming(simhash(other), simhash(STORY)) >= 20 for other in OTHER_STORIES)
+
+
+def test_simhash_many_equals_one_at_a_time_on_every_edge() -> None:
+    """The batched fingerprints are the single ones: empty, too short, too few shingles, repeats, noise."""
+    import random
+
+    rng = random.Random(17)
+    alphabet = "星河手机云帆汽车自燃召回abcXY12 ，。转发//@某人:【热点】http://t.cn/x 来源：新浪"
+    batches: list[list[str]] = [[], [""], ["ab"], ["abcd"], ["星河手机星河手机"] * 3]
+    for _ in range(300):
+        lengths = [rng.choice([0, 1, 2, 3, 4, 5, 6, 10, 40, 200]) for _ in range(rng.randint(1, 25))]
+        batches.append(["".join(rng.choice(alphabet) for _ in range(n)) for n in lengths])
+    for texts in batches:
+        assert simhash_many(texts) == [simhash(t) for t in texts], texts
