@@ -132,7 +132,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _test(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.crawl.steps import parse_in_worker
+    from monitor.crawl.prepare import parse_in_worker
     from monitor.fetch import FetchPolicy, fetch
     from monitor.matching.matcher import BrandMatcher
 

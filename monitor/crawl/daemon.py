@@ -26,7 +26,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,9 +45,15 @@ from monitor.crawl.claim_loop import (
     MAX_PENDING_OUTBOX,
     ClaimLoop,
 )
+from monitor.crawl.commit_queue import CommitQueue
 from monitor.crawl.latency import FETCH_LATENCY_KEY, from_state, observe, to_state
 from monitor.crawl.pipeline import Crawler, CrawlResult, DueSource, Steps
 from monitor.storage import daemon_state_repo, sources_repo
+
+try:  # uvloop comes with the console (not on Windows): ~20% less CPU per fetch than asyncio's loop
+    from uvloop import new_event_loop
+except ImportError:  # pragma: no cover
+    new_event_loop = None  # type: ignore[assignment]  # asyncio's default loop
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -58,8 +63,7 @@ log = logging.getLogger(__name__)
 OUTBOX_TICK_S = 10
 AUDIT_TICK_S = 300
 AUDIT_CHECKPOINT_MAX_AGE = timedelta(hours=1)
-# How long a stopping daemon lets in-flight crawls finish before cancelling them.
-STOP_GRACE_S = 5.0
+STOP_GRACE_S = 5.0  # how long a stopping daemon lets in-flight crawls finish before cancelling them
 
 
 def make_worker_id() -> str:
@@ -128,9 +132,9 @@ class Daemon:
         return changed
 
     def poll_tick(self, now: datetime) -> TickReport:
-        report = TickReport(now)
         from monitor.platforms.watch import note_daemon_gap
 
+        report = TickReport(now)
         try:
             with self.engine.begin() as conn:  # a long silence of every daemon is a blind window too
                 note_daemon_gap(conn, now, tick_s=self.config.daemon.poll_tick_s)
@@ -138,7 +142,8 @@ class Daemon:
             log.debug("coverage heartbeat created concurrently by another daemon; next tick records it")
         report.rebased = rebase_skewed_schedules(self.engine, now, self.rng)
         try:
-            report.results = asyncio.run(self.crawl_due(now))
+            with asyncio.Runner(loop_factory=new_event_loop) as runner:
+                report.results = runner.run(self.crawl_due(now))
         finally:
             self.release_claims()  # anything left claimed (a stop, a crash) is due again at once
         report.policy = self.run_policy(now)
@@ -188,14 +193,14 @@ class Daemon:
         daemon_cfg = self.config.daemon
         global_limit = asyncio.Semaphore(daemon_cfg.max_concurrency)
         host_limits: dict[str, asyncio.Semaphore] = {}
-        single_writer = self.engine.dialect.name == "sqlite"  # PostgreSQL takes concurrent writers
-        writer = ThreadPoolExecutor(1, thread_name_prefix="bg-commit") if single_writer else None
+        # SQLite has one writer at a time: group commit. PostgreSQL takes concurrent writers.
+        commits = CommitQueue(self.engine) if self.engine.dialect.name == "sqlite" else None
         crawler = Crawler(
             self.engine,
             _limited(self.steps, global_limit, host_limits, daemon_cfg.per_host_concurrency),
             self.worker_id,
             self.rng,
-            writer=writer,
+            commits=commits,
         )
         started = time.monotonic()
 
@@ -220,8 +225,8 @@ class Daemon:
             async with self.steps.session() if self.steps.session else contextlib.nullcontext():
                 return await loop.run()
         finally:
-            if writer is not None:
-                writer.shutdown(wait=False)
+            if commits is not None:
+                commits.close()
 
     def run_policy(self, now: datetime) -> int:
         if self.alerting is None:

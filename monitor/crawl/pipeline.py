@@ -17,7 +17,6 @@ import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import Executor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,6 +25,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.crawl import schedule
+from monitor.crawl.commit_queue import CommitQueue
 from monitor.crawl.crawl_log import log_crawl
 from monitor.errors import BrandGuardError
 from monitor.platforms.blocked import detect
@@ -181,9 +181,9 @@ class Crawler:
     worker_id: str
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
-    # Where commits run. SQLite: one thread, so this daemon's commits queue in-process and each starts the
-    # moment the last ends; several threads would sleep in SQLite's 1-100 ms busy-handler back-off.
-    writer: Executor | None = None
+    # SQLite: this daemon's commits go through one writer thread, several crawls per transaction
+    # (monitor.crawl.commit_queue). None (PostgreSQL): each crawl commits on its own from a thread.
+    commits: CommitQueue | None = None
 
     async def crawl(self, source: DueSource, now: datetime) -> CrawlResult:
         started = self.clock()
@@ -223,10 +223,13 @@ class Crawler:
             result.outcome = fetched.outcome
             result.error = fetched.error
         try:
-            commit = functools.partial(
-                self._commit, source, fetched, body_sha, candidates, now, result, parsed_items
+            write = functools.partial(
+                self._write, source, fetched, body_sha, candidates, now, result, parsed_items
             )
-            await asyncio.get_running_loop().run_in_executor(self.writer, commit)
+            if self.commits is not None:
+                await self.commits.run(write)
+            else:
+                await asyncio.to_thread(self._in_transaction, write)
         except LostClaimError as exc:
             log.warning("source %s: %s", source.name, exc)
             result.outcome = "lost_claim"
@@ -264,7 +267,11 @@ class Crawler:
             for c, s in zip(candidates, scores, strict=True)
         ]
 
-    def _commit(
+    def _in_transaction(self, write: Callable[[Connection], None]) -> None:
+        with self.engine.begin() as conn:
+            write(conn)
+
+    def _write(
         self,
         source: DueSource,
         fetched: Fetched,
@@ -272,7 +279,8 @@ class Crawler:
         candidates: list[Candidate],
         now: datetime,
         result: CrawlResult,
-        parsed_items: int | None = None,
+        parsed_items: int | None,
+        conn: Connection,
     ) -> None:
         values, disabled = plan_source_state(source, fetched, body_sha, now, self.rng)
         result.next_check_at = values["next_check_at"]
@@ -280,28 +288,26 @@ class Crawler:
             result.outcome = "disabled"
         baseline = not source.baseline_done
         result.baseline = baseline and fetched.outcome == "ok"
-        with self.engine.begin() as conn:
-            # The claim check comes first: in PostgreSQL it also row-locks the source for this transaction.
-            if not release_source(conn, source.id, worker_id=self.worker_id, **values):
-                raise LostClaimError(f"claim lost to another worker; {len(candidates)} items left for it")
-            # Oldest first, so mention ids follow publication (the policy works in id order); ties in one
-            # global order, so two daemons storing the same cross-posted items wait on each other's
-            # unique-index entries in turn instead of deadlocking.
-            ordered = sorted(candidates, key=lambda c: (c.published_at, c.brand, c.dedup_key))
-            rows = [mention_values(c, source, now, baseline=baseline) for c in ordered]
-            result.stored = len(self.steps.insert(conn, rows)) if rows else 0
-            if self.steps.observe is not None:
-                state, reason = coverage_state(fetched, disabled)
-                self.steps.observe(conn, source, state, reason, parsed_items, now)
-            if disabled:
-                self.steps.audit(
-                    conn,
-                    "source.disabled",
-                    source.name,
-                    {"source_id": source.id, "reason": values["disabled_reason"]},
-                    now,
-                )
+        # The claim check comes first: in PostgreSQL it also row-locks the source for this transaction.
+        if not release_source(conn, source.id, worker_id=self.worker_id, **values):
+            raise LostClaimError(f"claim lost to another worker; {len(candidates)} items left for it")
+        # Oldest first, so mention ids follow publication (the policy works in id order); ties in one
+        # global order, so two daemons storing the same cross-posted items wait on each other's
+        # unique-index entries in turn instead of deadlocking.
+        ordered = sorted(candidates, key=lambda c: (c.published_at, c.brand, c.dedup_key))
+        rows = [mention_values(c, source, now, baseline=baseline) for c in ordered]
+        result.stored = len(self.steps.insert(conn, rows)) if rows else 0
+        if self.steps.observe is not None:
+            state, reason = coverage_state(fetched, disabled)
+            self.steps.observe(conn, source, state, reason, parsed_items, now)
         if disabled:
+            self.steps.audit(
+                conn,
+                "source.disabled",
+                source.name,
+                {"source_id": source.id, "reason": values["disabled_reason"]},
+                now,
+            )
             log.warning("source %s disabled: %s", source.name, values["disabled_reason"])
 
 

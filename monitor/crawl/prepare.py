@@ -89,12 +89,38 @@ def parse_and_prepare(
     only: tuple[str, ...],
 ) -> PreparedDocument:
     """Parse a fetched body and prepare its items; module level so a process pool can pickle it."""
-    from monitor.crawl.steps import parse_in_worker
-
     document = parse_in_worker(kind, body, headers, url, tz, mapping, now, selectors)
     items = list(document.items)
     prepared = prepare_items(matcher_for(brands), items, list(only) or None)
     return PreparedDocument(items, prepared, list(document.warnings))
+
+
+def parse_in_worker(
+    kind: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    tz: str,
+    mapping: Any,
+    now: datetime,
+    selectors: Mapping[str, str | None] | None = None,
+) -> Any:
+    """The parse alone (``brandguard sources test`` shows its result as is)."""
+    from monitor.parse import parse_document
+    from monitor.parse.document import JsonMapping
+
+    if mapping is not None and not isinstance(mapping, JsonMapping):
+        mapping = JsonMapping(**mapping.model_dump())  # the config's pydantic model -> the parser's own
+    return parse_document(
+        kind,  # type: ignore[arg-type]
+        body,
+        headers,
+        url=url,
+        source_tz=tz,
+        mapping=mapping,
+        now=now,
+        selectors=selectors,
+    )
 
 
 def story_text(item: Any) -> str:

@@ -5,8 +5,8 @@ monitor.parse, monitor.matching.matcher, monitor.matching.dedup, models, rules, 
 monitor.storage.mentions_repo)
 into the ``Steps`` bundle that ``monitor.crawl.pipeline`` drives.
 
-Module-level imports are stdlib only: parse workers are spawned interpreters that import this module
-to unpickle ``parse_in_worker``, and SQLAlchemy + the pipeline would cost each of them ~25 MB.
+Module-level imports are stdlib only (and ``monitor.crawl.prepare``, which is too), so that importing
+this module stays cheap: SQLAlchemy + the pipeline load only where they are used.
 """
 
 from __future__ import annotations
@@ -37,34 +37,6 @@ log = logging.getLogger(__name__)
 # Reposts published within this window link into one story (and so one incident).
 STORY_WINDOW = timedelta(hours=72)
 SCORE_BATCH = 256
-
-
-def parse_in_worker(
-    kind: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    url: str,
-    tz: str,
-    mapping: Any,
-    now: datetime,
-    selectors: Mapping[str, str | None] | None = None,
-) -> Any:
-    """Module level so a process pool can pickle it."""
-    from monitor.parse import parse_document
-    from monitor.parse.document import JsonMapping
-
-    if mapping is not None and not isinstance(mapping, JsonMapping):
-        mapping = JsonMapping(**mapping.model_dump())  # the config's pydantic model -> the parser's own
-    return parse_document(
-        kind,  # type: ignore[arg-type]
-        body,
-        headers,
-        url=url,
-        source_tz=tz,
-        mapping=mapping,
-        now=now,
-        selectors=selectors,
-    )
 
 
 def default_parse_executor() -> Executor:

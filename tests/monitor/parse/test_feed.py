@@ -52,6 +52,18 @@ def test_relative_links_resolve_against_the_source_url() -> None:
     assert doc.items[0].link == "https://news.example.cn/a/1"
 
 
+def test_an_xml_base_applies_before_the_source_url() -> None:
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/news/"><title>A</title>'
+        '<entry><id>1</id><title>t</title><link href="p/1"/></entry>'
+        '<entry xml:base="https://cdn.example/x/"><id>2</id><title>t</title><link href="p/2"/></entry></feed>'
+    )
+    assert [item.link for item in parse(atom, "atom").items] == [
+        "https://news.example.cn/news/p/1",
+        "https://cdn.example/x/p/2",
+    ]
+
+
 def test_atom_entry_with_only_updated_and_html_content() -> None:
     atom = (
         '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
