@@ -221,7 +221,7 @@ class Daemon:
                 return await loop.run()
         finally:
             if commits is not None:
-                commits.close()
+                await commits.drain()
 
     def run_policy(self, now: datetime) -> int:
         if self.alerting is None:

@@ -149,9 +149,9 @@ Parser = Callable[[DueSource, bytes, Mapping[str, str], datetime], Awaitable[Any
 # (source, parsed document, connection, now) -> candidates; matching + dedup against what is stored
 Matcher = Callable[[DueSource, Any, Connection, datetime], Sequence[Candidate]]
 Scorer = Callable[[Sequence[str]], Sequence[Score]]
-# (connection, mention column values in id order) -> the (brand, dedup_key) pairs that were new; one
-# statement for a crawl's mentions, idempotent on (brand, dedup_key)
-Inserter = Callable[[Connection, Sequence[dict[str, Any]]], set[tuple[str, str]]]
+# (connection, mention column values in id order) -> how many were new; one statement for a crawl's
+# mentions, idempotent on (brand, dedup_key)
+Inserter = Callable[[Connection, Sequence[dict[str, Any]]], int]
 # (connection, kind, subject, data, now): an audit entry inside the caller's transaction
 Auditor = Callable[[Connection, str, str, dict[str, Any], datetime], None]
 # (connection, source, state, reason, items parsed or None, now): the source's coverage after this crawl
@@ -181,8 +181,8 @@ class Crawler:
     worker_id: str
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
-    # SQLite: this daemon's commits go through one writer thread, several crawls per transaction
-    # (monitor.crawl.commit_queue). None (PostgreSQL): each crawl commits on its own from a thread.
+    # SQLite: crawls commit together on the event loop (monitor.crawl.commit_queue) and match there too:
+    # threads cost more in GIL hand-offs than the work. None (PostgreSQL): each step in a thread.
     commits: CommitQueue | None = None
 
     async def crawl(self, source: DueSource, now: datetime) -> CrawlResult:
@@ -251,6 +251,8 @@ class Crawler:
     ) -> list[Candidate]:
         parsed = await self.steps.parse(source, fetched.body, dict(fetched.headers), now)
         result.items = len(getattr(parsed, "items", parsed) or ())
+        if self.commits is not None:
+            return self._match_and_score(source, parsed, now, result)
         return await asyncio.to_thread(self._match_and_score, source, parsed, now, result)
 
     def _match_and_score(
@@ -296,7 +298,7 @@ class Crawler:
         # unique-index entries in turn instead of deadlocking.
         ordered = sorted(candidates, key=lambda c: (c.published_at, c.brand, c.dedup_key))
         rows = [mention_values(c, source, now, baseline=baseline) for c in ordered]
-        result.stored = len(self.steps.insert(conn, rows)) if rows else 0
+        result.stored = self.steps.insert(conn, rows) if rows else 0
         if self.steps.observe is not None:
             state, reason = coverage_state(fetched, disabled)
             self.steps.observe(conn, source, state, reason, parsed_items, now)

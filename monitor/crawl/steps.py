@@ -88,14 +88,14 @@ class RealSteps:
 
     def steps(self) -> Steps:
         from monitor.crawl.pipeline import Steps
-        from monitor.storage.mentions_repo import insert_mentions_bulk
+        from monitor.storage.mentions_repo import insert_new_mentions
 
         return Steps(
             fetch=self.fetch,
             parse=self.parse,
             match=self.match,
             score=self.score,
-            insert=insert_mentions_bulk,
+            insert=insert_new_mentions,
             audit=self.audit,
             session=self.session,
             observe=self.observe,

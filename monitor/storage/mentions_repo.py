@@ -300,6 +300,28 @@ def existing_dedup_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
 _BULK_STATEMENTS: dict[str, Any] = {}
 
 
+def insert_new_mentions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert a crawl's mentions in one executemany, skipping any (brand, dedup_key) already stored;
+    returns how many were new. On SQLite the caller has already left out what it found stored
+    (``stored_keys``), so there is no second lookup: ``ON CONFLICT DO NOTHING`` covers a concurrent
+    writer and the row count says what was inserted. psycopg reports no row count for an executemany
+    (-1), so PostgreSQL looks first (``insert_mentions_bulk``)."""
+    if conn.dialect.name != "sqlite":
+        return len(insert_mentions_bulk(conn, rows))
+    return _insert_many(conn, rows)
+
+
+def _insert_many(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    stmt = _BULK_STATEMENTS.get(dialect)
+    if stmt is None:
+        base: Any = postgresql.insert(mentions) if dialect == "postgresql" else sqlite.insert(mentions)
+        stmt = _BULK_STATEMENTS[dialect] = base.on_conflict_do_nothing(index_elements=["brand", "dedup_key"])
+    return int(conn.execute(stmt, [_to_db_values(r) for r in rows]).rowcount)
+
+
 def insert_mentions_bulk(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> set[tuple[str, str]]:
     """Insert many mentions at once (one executemany), skipping stored (brand, dedup_key) pairs.
 
@@ -320,13 +342,5 @@ def insert_mentions_bulk(conn: Connection, rows: Sequence[Mapping[str, Any]]) ->
         )
         present.update((str(b), str(k)) for b, k in conn.execute(query))
     fresh = [r for r, pair in zip(rows, pairs, strict=True) if pair not in present]
-    if fresh:
-        dialect = conn.dialect.name
-        stmt = _BULK_STATEMENTS.get(dialect)
-        if stmt is None:
-            base: Any = postgresql.insert(mentions) if dialect == "postgresql" else sqlite.insert(mentions)
-            stmt = _BULK_STATEMENTS[dialect] = base.on_conflict_do_nothing(
-                index_elements=["brand", "dedup_key"]
-            )
-        conn.execute(stmt, [_to_db_values(r) for r in fresh])
+    _insert_many(conn, fresh)
     return {pair for pair in pairs if pair not in present}

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 
 from monitor.storage.schema import daemon_state, source_outages, sources
@@ -56,13 +56,17 @@ def _row(row: object) -> Outage:
     )
 
 
+# Built once: every crawl asks this, and building the statement cost more than running it.
+_OPEN_OUTAGE = (
+    select(source_outages)
+    .where(source_outages.c.source_id == bindparam("source_id"), source_outages.c.ended_at.is_(None))
+    .order_by(source_outages.c.started_at.desc(), source_outages.c.id.desc())
+    .limit(1)
+)
+
+
 def open_outage(conn: Connection, source_id: int) -> Outage | None:
-    row = conn.execute(
-        select(source_outages)
-        .where(source_outages.c.source_id == source_id, source_outages.c.ended_at.is_(None))
-        .order_by(source_outages.c.started_at.desc(), source_outages.c.id.desc())
-        .limit(1)
-    ).first()
+    row = conn.execute(_OPEN_OUTAGE, {"source_id": source_id}).first()
     return None if row is None else _row(row)
 
 

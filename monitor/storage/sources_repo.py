@@ -10,12 +10,13 @@ expires after ``lease_s``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from monitor.storage.locks import xact_lock
@@ -227,12 +228,25 @@ def release_source(conn: Connection, source_id: int, *, worker_id: str, **state_
     }
     if values.get("next_check_at", True) is None:
         raise ValueError("next_check_at cannot be None")
-    result = conn.execute(
-        update(sources)
-        .where(sources.c.id == source_id, sources.c.claimed_by == worker_id)
-        .values(claimed_by=None, claimed_until=None, fetch_count=sources.c.fetch_count + 1, **values)
-    )
+    statement = _release_statement(frozenset(values))
+    result = conn.execute(statement, {"_source_id": source_id, "_worker_id": worker_id, **values})
     return result.rowcount == 1
+
+
+@functools.cache
+def _release_statement(fields: frozenset[str]) -> Any:
+    """One statement per set of written fields (a handful of outcomes): every crawl releases its source,
+    and building the UPDATE cost more than running it."""
+    return (
+        update(sources)
+        .where(sources.c.id == bindparam("_source_id"), sources.c.claimed_by == bindparam("_worker_id"))
+        .values(
+            claimed_by=None,
+            claimed_until=None,
+            fetch_count=sources.c.fetch_count + 1,
+            **{name: bindparam(name) for name in sorted(fields)},
+        )
+    )
 
 
 def release_claims(conn: Connection, *, worker_id: str) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.crawl.pipeline import Candidate, DueSource, Fetched, Score, Steps
 from monitor.errors import ParseError
 from monitor.storage import schema
-from monitor.storage.mentions_repo import insert_mentions_bulk
+from monitor.storage.mentions_repo import insert_new_mentions
 from monitor.storage.times import to_db
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -101,7 +101,7 @@ class FakeWeb:
         self.audits.append((kind, subject))
 
     def steps(self) -> Steps:
-        return Steps(self.fetch, self.parse, self.match, self.score, insert_mentions_bulk, self.audit)
+        return Steps(self.fetch, self.parse, self.match, self.score, insert_new_mentions, self.audit)
 
 
 def ok(body: str, etag: str | None = None) -> Fetched:

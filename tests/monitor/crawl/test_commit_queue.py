@@ -34,10 +34,7 @@ def test_a_failing_crawl_rolls_back_alone_and_its_batch_still_commits(sqlite_eng
         works = [_put("a"), _put("b", fail=True), _put("c")]
         return await asyncio.gather(*(queue.run(w) for w in works), return_exceptions=True)
 
-    try:
-        outcomes = asyncio.run(main())
-    finally:
-        queue.close()
+    outcomes = asyncio.run(main())
     assert outcomes[0] == "a" and outcomes[2] == "c"
     assert isinstance(outcomes[1], RuntimeError)
     assert _keys(sqlite_engine) == {"a", "c"}
@@ -50,9 +47,41 @@ def test_a_constraint_violation_fails_that_crawl_and_keeps_what_committed(sqlite
         await queue.run(_put("a"))
         await queue.run(_put("a"))  # duplicate primary key: IntegrityError inside its savepoint
 
-    try:
-        with pytest.raises(Exception, match=r"(?i)unique"):
-            asyncio.run(main())
-    finally:
-        queue.close()
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        asyncio.run(main())
     assert _keys(sqlite_engine) == {"a"}
+
+
+def test_a_batch_waits_in_a_thread_while_another_connection_holds_the_write_lock(
+    sqlite_engine: Engine,
+) -> None:
+    """The loop tries the lock for LOCK_WAIT_S only; the batch still commits once the holder is done."""
+    import threading
+
+    queue = CommitQueue(sqlite_engine, lock_wait_s=0.001)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with sqlite_engine.begin() as conn:  # BEGIN IMMEDIATE: the write lock
+            conn.execute(daemon_state.insert().values(key="holder", value={}, updated_at=NOW))
+            holding.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+
+    async def main() -> str:
+        task = asyncio.create_task(queue.run(_put("a")))
+        for _ in range(50):  # the loop stays free while the batch waits in its thread
+            await asyncio.sleep(0)
+        assert not task.done()
+        release.set()
+        return await task
+
+    try:
+        assert asyncio.run(main()) == "a"
+    finally:
+        release.set()
+        holder.join()
+    assert _keys(sqlite_engine) == {"holder", "a"}
