@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 
 from alerts.sla import sla_report
 from monitor.errors import UsageError
+from monitor.reports.aggregates import raw_aggregates, rolled_aggregates
 from monitor.reports.blind_time import blind_seconds, coverage_share
 from monitor.reports.health import FORMULA, health_index
+from monitor.reports.keyword_cache import lookup as cached_keywords
+from monitor.reports.keyword_cache import store as remember_keywords
 from monitor.reports.keywords import rising_terms
 from monitor.reports.periods import Window, brief_window
 from monitor.storage import brief_repo as repo
@@ -39,6 +42,7 @@ class BriefRequest:
     since: date | None = None
     until: date | None = None
     keywords: bool = True
+    rollup: bool = True  # False: count from the mention rows (the reference the rollup is tested against)
 
 
 def subject_brands(config: Config, wanted: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -76,26 +80,33 @@ def build_brief(
     # aggregates: the server works in its own process while Python tokenises (weekly brief, 1M mentions:
     # 1.49 s -> 1.07 s). On SQLite the queries run in this process and only fight over the GIL (1.22 s
     # inline, 1.33 s in a thread), so they stay inline there.
-    pending_keywords: Any = None
-    if request.keywords:
-        if conn.dialect.name == "postgresql":
-            pending_keywords = _KEYWORD_POOL.submit(_keywords, conn.engine, subjects, group, window)
-        else:
-            pending_keywords = _Done(_keywords_on(conn, subjects, group, window))
     n_prev, n_cur = len(window.previous_days), len(window.days)
-    # Days and labels for the brief's own brands; competitors only need totals (an index-only count).
-    cells = repo.volume_by_day(conn, subjects, window.bounds)
+    counted = (rolled_aggregates(conn, subjects, group, window) if request.rollup else None) or (
+        raw_aggregates(conn, subjects, group, window)
+    )
     per_label: dict[str | None, list[int]] = {label: [0] * (n_prev + n_cur) for label in (*LABELS, None)}
     volume_days = [0] * (n_prev + n_cur)
-    for _brand, bucket, label, count in cells:
+    for _brand, bucket, label, count in counted.cells:
         per_label[label if label in LABELS else None][bucket] += count
         volume_days[bucket] += count
     cur_total, prev_total = sum(volume_days[n_prev:]), sum(volume_days[:n_prev])
     totals = {b: [0, 0] for b in group}  # brand -> [previous, current]
-    for brand, current, count in repo.brand_totals(
-        conn, group, window.previous_start, window.start, window.end
-    ):
+    for brand, current, count in counted.totals:
         totals[brand][int(current)] += count
+    # On PostgreSQL the keywords (two text samples and jieba) run on their own connection while this one
+    # aggregates: the server works in its own process while Python tokenises. On SQLite the queries run
+    # in this process and only fight over the GIL, so they stay inline there. A closed period's keywords
+    # are cached while its counts stay the same (monitor.reports.keyword_cache).
+    pending_keywords: Any = None
+    if request.keywords:
+        signature = (tuple(volume_days), tuple(tuple(v) for v in per_label.values()))
+        cached = cached_keywords(conn.engine, subjects, group, window, signature, now)
+        if cached is not None:
+            pending_keywords = _Done(cached)
+        elif conn.dialect.name == "postgresql":
+            pending_keywords = _KEYWORD_POOL.submit(_keywords, conn.engine, subjects, group, window)
+        else:
+            pending_keywords = _Done(_keywords_on(conn, subjects, group, window))
 
     def label_total(label: str | None, current: bool) -> int:
         series = per_label[label]
@@ -143,6 +154,8 @@ def build_brief(
         recent_since=max(window.start, window.end - timedelta(hours=24)),
     )
     keywords = pending_keywords.result() if pending_keywords is not None else []
+    if request.keywords:
+        remember_keywords(conn.engine, subjects, group, window, signature, now, keywords)
     return {
         "version": 1,
         "period": request.period,
@@ -174,14 +187,8 @@ def build_brief(
         },
         "share_of_voice": sov,
         "stories": [_story(s, zone) for s in stories],
-        "platforms": [
-            {"platform": p, "mentions": n, "negative": neg}
-            for p, n, neg in repo.by_platform(conn, subjects, window.start, window.end)
-        ],
-        "sources": [
-            {"source": s, "mentions": n, "negative": neg}
-            for s, n, neg in repo.by_source(conn, subjects, window.start, window.end)
-        ],
+        "platforms": [{"platform": p, "mentions": n, "negative": neg} for p, n, neg in counted.platforms],
+        "sources": [{"source": s, "mentions": n, "negative": neg} for s, n, neg in counted.sources],
         "authors": [a.__dict__ for a in repo.top_authors(conn, subjects, window.start, window.end)],
         "keywords": keywords,
         "incidents": {

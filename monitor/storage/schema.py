@@ -132,6 +132,30 @@ Index(
 )
 Index("ix_mentions_incident", mentions.c.incident_id)  # an incident's mentions: timeline, merge, split
 
+# Briefing rollups (monitor.storage.brief_rollup_repo): mention counts per brand, UTC hour and one
+# dimension of the brief (label, platform, source), so a brief reads hours x keys instead of every
+# mention of the period. Exact by a watermark: the rows cover mentions with id <= brief_rollup_mark.mark;
+# a brief adds a live GROUP BY over the mentions above it. Hourly UTC buckets serve every display zone
+# whose offset is whole hours (docs/briefings.md).
+brief_rollup = Table(
+    "brief_rollup",
+    metadata,
+    Column("brand", String(200), primary_key=True),
+    Column("dim", String(8), primary_key=True),  # label | platform | source
+    Column("hour", UTC_TIME, primary_key=True),  # UTC hour the mentions were published in
+    Column("key", String(200), primary_key=True),  # label, platform name, source id; "" for none
+    Column("n", BigInteger, nullable=False),
+    Column("negative", BigInteger, nullable=False),
+)
+
+brief_rollup_mark = Table(
+    "brief_rollup_mark",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("mark", BigInteger, nullable=False),  # brief_rollup covers mentions with id <= mark
+    Column("updated_at", UTC_TIME, nullable=False),
+)
+
 # --- alerts -------------------------------------------------------------------------------------
 
 incidents = Table(
