@@ -173,11 +173,15 @@ def generate(engine: Engine, n: int, seed: int = 16, brands: int = 10) -> None:
                     ended_at=began + timedelta(hours=rng.randrange(1, 48)),
                 )
             )
+    analyse(engine, "mentions")
+
+
+def analyse(engine: Engine, table: str) -> None:
     if engine.dialect.name == "postgresql":
         # What autovacuum does on a running system: statistics, and the visibility map that lets the
         # covering index answer without visiting the table (index-only scans).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE mentions"))
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
     else:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
@@ -315,6 +319,7 @@ def main() -> None:
                     f"{time.perf_counter() - start:.1f} s",
                 )
             )
+            analyse(engine, "brief_rollup")
             scenarios: list[tuple[str, tuple[str, ...]]] = [
                 ("one brand + 9 competitors", ("品牌0",)),
                 ("all ten brands", tuple(BRANDS)),

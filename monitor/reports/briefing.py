@@ -23,6 +23,7 @@ from monitor.reports.keyword_cache import store as remember_keywords
 from monitor.reports.keywords import rising_terms
 from monitor.reports.periods import Window, brief_window
 from monitor.storage import brief_repo as repo
+from monitor.storage.brief_sample_repo import text_sample
 from monitor.storage.transactions import read_transaction
 
 if TYPE_CHECKING:
@@ -100,13 +101,14 @@ def build_brief(
     pending_keywords: Any = None
     if request.keywords:
         signature = (tuple(volume_days), tuple(tuple(v) for v in per_label.values()))
+        subject_counts = {b: totals[b] for b in subjects}
         cached = cached_keywords(conn.engine, subjects, group, window, signature, now)
         if cached is not None:
             pending_keywords = _Done(cached)
         elif conn.dialect.name == "postgresql":
-            pending_keywords = _KEYWORD_POOL.submit(_keywords, conn.engine, subjects, group, window)
+            pending_keywords = _KEYWORD_POOL.submit(_keywords, conn.engine, subject_counts, group, window)
         else:
-            pending_keywords = _Done(_keywords_on(conn, subjects, group, window))
+            pending_keywords = _Done(_keywords_on(conn, subject_counts, group, window))
 
     def label_total(label: str | None, current: bool) -> int:
         series = per_label[label]
@@ -220,16 +222,21 @@ class _Done:
         return self.value
 
 
-def _keywords(engine: Engine, subjects: list[str], group: list[str], window: Window) -> list[dict[str, Any]]:
+Counts = dict[str, list[int]]  # subject brand -> [mentions in the previous period, in this one]
+
+
+def _keywords(engine: Engine, counts: Counts, group: list[str], window: Window) -> list[dict[str, Any]]:
     with read_transaction(engine) as own:
-        return _keywords_on(own, subjects, group, window)
+        return _keywords_on(own, counts, group, window)
 
 
-def _keywords_on(
-    conn: Connection, subjects: list[str], group: list[str], window: Window
-) -> list[dict[str, Any]]:
-    current = repo.text_sample(conn, subjects, window.start, window.end, cap=KEYWORD_SAMPLE)
-    previous = repo.text_sample(conn, subjects, window.previous_start, window.start, cap=KEYWORD_SAMPLE)
+def _keywords_on(conn: Connection, counts: Counts, group: list[str], window: Window) -> list[dict[str, Any]]:
+    current = text_sample(
+        conn, {b: n[1] for b, n in counts.items()}, window.start, window.end, cap=KEYWORD_SAMPLE
+    )
+    previous = text_sample(
+        conn, {b: n[0] for b, n in counts.items()}, window.previous_start, window.start, cap=KEYWORD_SAMPLE
+    )
     return [t.__dict__ for t in rising_terms(current, previous, exclude=group)]
 
 

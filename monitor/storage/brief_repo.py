@@ -244,31 +244,6 @@ def top_authors(
     return [AuthorRow(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4] or 0)) for r in conn.execute(query)]
 
 
-def text_sample(
-    conn: Connection, brands: Sequence[str], start: datetime, end: datetime, *, cap: int
-) -> list[str]:
-    """At most ``cap`` titles + text openings, every k-th mention in time order: an even, deterministic
-    sample (a modulus on ids would alias with how ids interleave brands)."""
-    total = conn.execute(select(func.count()).where(_in_window(brands, start, end))).scalar_one()
-    step = max(1, -(-int(total) // cap))
-    # Number the window's ids from the index alone, then read text for the chosen ones only.
-    numbered = (
-        select(
-            mentions.c.id,
-            func.row_number().over(order_by=(mentions.c.published_at, mentions.c.id)).label("n"),
-        )
-        .where(_in_window(brands, start, end))
-        .subquery()
-    )
-    query = (
-        select(mentions.c.title, func.substr(mentions.c.text, 1, 200))
-        .join(numbered, numbered.c.id == mentions.c.id)
-        .where(numbered.c.n % step == 0)
-        .limit(cap)
-    )
-    return [f"{title or ''} {text or ''}".strip() for title, text in conn.execute(query)]
-
-
 def incident_times(
     conn: Connection, brands: Sequence[str], start: datetime, end: datetime
 ) -> list[tuple[dict[str, Any], IncidentTimes]]:
