@@ -14,7 +14,8 @@ keyword cache first (a period seen for the first time); "keywords cached" is a p
 Before timing, the script summarises the mentions into the briefing rollup (timed: on a database
 made before the rollups existed this is the one-off build over every stored mention). PostgreSQL runs in a
 scratch database bg_bench_<random>, dropped afterwards (--pg-keep NAME keeps and reuses one); --pg ''
-skips it. --sqlite-file reuses a generated SQLite file between runs (it is created when missing).
+skips it. --sqlite-file reuses a generated SQLite file between runs (it is created when missing);
+--rebuild-rollup empties the rollup of a reused database so its build is timed again.
 """
 
 from __future__ import annotations
@@ -32,14 +33,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config, config_from_dict
 from monitor.reports import BriefRequest, build_brief, keyword_cache
 from monitor.reports.rollup import refresh_rollup
 from monitor.storage.engine import open_database
-from monitor.storage.schema import incidents, mentions, source_outages, sources
+from monitor.storage.schema import (
+    brief_rollup,
+    brief_rollup_mark,
+    incidents,
+    mentions,
+    source_outages,
+    sources,
+)
 from monitor.storage.transactions import read_transaction
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -292,6 +300,11 @@ def main() -> None:
         "--pg-keep", metavar="NAME", help="reuse (or create) and keep this PostgreSQL database"
     )
     parser.add_argument("--no-page", action="store_true", help="skip the first-byte measurement")
+    parser.add_argument(
+        "--rebuild-rollup",
+        action="store_true",
+        help="empty the briefing rollup of a kept database first, to time its one-off build again",
+    )
     args = parser.parse_args()
     cfg = config()
     cfg_text = "".join(
@@ -311,6 +324,10 @@ def main() -> None:
                         f"{time.perf_counter() - start:.0f} s",
                     )
                 )
+            if args.rebuild_rollup:
+                with engine.begin() as conn:
+                    conn.execute(delete(brief_rollup))
+                    conn.execute(delete(brief_rollup_mark))
             start = time.perf_counter()
             moved = refresh_rollup(engine, NOW)
             rows.append(

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
+from monitor.errors import StorageError
 from monitor.storage.brief_repo import platform_expression
 from monitor.storage.schema import brief_rollup, brief_rollup_mark, mentions
 from monitor.storage.times import to_db
@@ -131,7 +132,7 @@ def safe_max_id(conn: Connection, *, lock_timeout_ms: int = 500) -> int | None:
     try:
         with conn.begin_nested():
             conn.execute(text("LOCK TABLE mentions IN SHARE MODE"))
-    except OperationalError:
+    except (OperationalError, StorageError):  # open_database wraps driver errors in StorageError
         return None
     return max_mention_id(conn)
 

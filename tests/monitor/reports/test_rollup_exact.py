@@ -7,6 +7,7 @@ import random
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -162,3 +163,36 @@ def test_no_other_writer_changes_a_counted_column_of_a_mention() -> None:
             if re.search(rf"\b({COUNTED})\s*=", match.group(1)):
                 offenders.append(f"{path}: {match.group(0)[:80]}")
     assert not offenders, offenders
+
+
+def test_postgres_mark_never_passes_an_uncommitted_insert(pg_url: str) -> None:
+    """Sequence ids commit out of order: while an inserting transaction is open, the summariser must not
+    move the mark past ids it cannot see yet (it waits briefly for the lock, then leaves it to the next
+    tick)."""
+    engine = open_database(pg_url)
+    try:
+        seed(engine)
+        rollup_ops.refresh_rollup(engine, NOW)
+        with engine.connect() as writer, writer.begin():
+            _insert_one(writer, "open-1")  # uncommitted: a crawl's transaction still running
+            _insert_in_own_transaction(engine, "later-1")  # a higher id, committed first
+            assert rollup_ops.refresh_rollup(engine, NOW) == 0
+            # committed now: the next tick folds both in
+        assert rollup_ops.refresh_rollup(engine, NOW) == 2
+        _assert_same(engine)
+    finally:
+        engine.dispose()
+
+
+def _insert_one(conn: Any, key: str) -> None:
+    at = t("2026-11-25T02:00:00")
+    conn.execute(
+        insert(mentions).values(
+            brand="甲品牌", dedup_key=key, story_key=key, title=key, text="", published_at=at, fetched_at=at
+        )
+    )
+
+
+def _insert_in_own_transaction(engine: Engine, key: str) -> None:
+    with engine.begin() as conn:
+        _insert_one(conn, key)
