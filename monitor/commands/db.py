@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "rollups (the daemon does this every minute; a brief does it when far behind). Prints the "
         "watermark.",
     )
-    rollup.set_defaults(handler=_rollup)
+    rollup.set_defaults(handler=_rollup, read_only=True)
 
 
 def _migrate(args: argparse.Namespace, ctx: Context) -> int:

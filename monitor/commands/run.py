@@ -124,7 +124,7 @@ def rollup_ticks(ctx: Context) -> tuple[tuple[str, Callable[[datetime], object],
     from monitor.reports.rollup import TICK_S, refresh_rollup
 
     engine = ctx.engine
-    return (("brief-rollup", lambda now: refresh_rollup(engine, now, max_batches=5), TICK_S),)
+    return (("brief-rollup", lambda now: refresh_rollup(engine, now, max_batches=20), TICK_S),)
 
 
 SPIKE_TICK_S = 300

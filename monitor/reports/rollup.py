@@ -17,7 +17,7 @@ from monitor.storage.transactions import read_transaction
 
 log = logging.getLogger(__name__)
 LAG_LIMIT = 20_000  # mentions above the watermark a brief will count live before summarising
-BATCH = 200_000  # ids per transaction: bounded write transactions on a large backlog
+BATCH = 50_000  # ids per transaction: on SQLite the write lock is held ~1 s per batch at most, not longer
 TICK_S = 60
 
 
