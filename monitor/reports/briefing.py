@@ -77,10 +77,6 @@ def build_brief(
     subjects, competitors = subject_brands(config, request.brands)
     window = brief_window(request.period, now=now, zone=zone, since=request.since, until=request.until)
     group = subjects + competitors
-    # On PostgreSQL the keywords (two text samples and jieba) run on their own connection while this one
-    # aggregates: the server works in its own process while Python tokenises (weekly brief, 1M mentions:
-    # 1.49 s -> 1.07 s). On SQLite the queries run in this process and only fight over the GIL (1.22 s
-    # inline, 1.33 s in a thread), so they stay inline there.
     n_prev, n_cur = len(window.previous_days), len(window.days)
     counted = (rolled_aggregates(conn, subjects, group, window) if request.rollup else None) or (
         raw_aggregates(conn, subjects, group, window)
@@ -95,9 +91,10 @@ def build_brief(
     for brand, current, count in counted.totals:
         totals[brand][int(current)] += count
     # On PostgreSQL the keywords (two text samples and jieba) run on their own connection while this one
-    # aggregates: the server works in its own process while Python tokenises. On SQLite the queries run
-    # in this process and only fight over the GIL, so they stay inline there. A closed period's keywords
-    # are cached while its counts stay the same (monitor.reports.keyword_cache).
+    # reads stories and authors: the server works in its own process while Python tokenises (1M
+    # mentions: 1.49 s -> 1.07 s before the rollups). On SQLite the queries run in this process and only
+    # fight over the GIL, so they stay inline there. A closed period's keywords are cached while its
+    # counts stay the same (monitor.reports.keyword_cache).
     pending_keywords: Any = None
     if request.keywords:
         signature = (tuple(volume_days), tuple(tuple(v) for v in per_label.values()))
