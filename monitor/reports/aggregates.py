@@ -1,18 +1,19 @@
-"""The counted sections of a brief (volume and sentiment by day, share of voice, platforms, sources),
-from the hourly rollups or, as the reference and for display zones with a fractional-hour offset, from
-the mention rows themselves. Both give the same figures (tests/monitor/reports/test_rollup_exact.py).
+"""The counted sections of a brief (volume and sentiment by day, share of voice, platforms, sources,
+top stories and authors), from the hourly rollups or, as the reference and for display zones with a
+fractional-hour offset, from the mention rows themselves. Both give the same figures
+(tests/monitor/reports/test_rollup_exact.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
 from monitor.reports.periods import Window
-from monitor.storage import brief_repo, brief_rollup_repo
+from monitor.storage import brief_groups_repo, brief_repo, brief_rollup_repo
 
 PUSHED = "API 推送"  # mentions without a source: pushed through the ingest API or import
 SOURCE_LIMIT = 15
@@ -24,6 +25,13 @@ class Aggregates:
     totals: list[tuple[str, bool, int]]  # (brand of the group, in the current period?, mentions)
     platforms: list[tuple[str, int, int]]  # (platform, mentions, negative), most first
     sources: list[tuple[str, int, int]]  # (source name, mentions, negative), most first, at most 15
+    stories: list[brief_repo.StoryRow]  # the hottest ten
+    authors: list[brief_repo.AuthorRow]  # the ten with the widest reach
+
+
+def recent_since(window: Window) -> datetime:
+    """Start of a story's velocity: the last 24 hours of the period."""
+    return max(window.start, window.end - timedelta(hours=24))
 
 
 def raw_aggregates(conn: Connection, subjects: list[str], group: list[str], window: Window) -> Aggregates:
@@ -33,6 +41,10 @@ def raw_aggregates(conn: Connection, subjects: list[str], group: list[str], wind
         totals=brief_repo.brand_totals(conn, group, window.previous_start, window.start, window.end),
         platforms=brief_repo.by_platform(conn, subjects, window.start, window.end),
         sources=brief_repo.by_source(conn, subjects, window.start, window.end, limit=SOURCE_LIMIT),
+        stories=brief_repo.top_stories(
+            conn, subjects, window.start, window.end, recent_since=recent_since(window)
+        ),
+        authors=brief_repo.top_authors(conn, subjects, window.start, window.end),
     )
 
 
@@ -90,4 +102,8 @@ def _read(conn: Connection, subjects: list[str], group: list[str], window: Windo
         totals=[(brand, current, n) for (brand, current), n in totals.items()],
         platforms=sorted(((p, v[0], v[1]) for p, v in platforms.items()), key=lambda r: (-r[1], r[0])),
         sources=[(names[sid] if sid is not None else PUSHED, v[0], v[1]) for sid, v in top],
+        stories=brief_groups_repo.top_stories(
+            conn, subjects, window.start, window.end, mark, recent_since=recent_since(window)
+        ),
+        authors=brief_groups_repo.top_authors(conn, subjects, window.start, window.end, mark),
     )

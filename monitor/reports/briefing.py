@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -145,13 +145,6 @@ def build_brief(
     now_health = health(True, sla, subject_share, top_share)
     before_health = health(False, prev_sla, prev_subject_share, prev_top_share) if prev_total else None
 
-    stories = repo.top_stories(
-        conn,
-        subjects,
-        window.start,
-        window.end,
-        recent_since=max(window.start, window.end - timedelta(hours=24)),
-    )
     keywords = pending_keywords.result() if pending_keywords is not None else []
     if request.keywords:
         remember_keywords(conn.engine, subjects, group, window, signature, now, keywords)
@@ -185,10 +178,10 @@ def build_brief(
             "previous_negative_share": negative_share(False),
         },
         "share_of_voice": sov,
-        "stories": [_story(s, zone) for s in stories],
+        "stories": [_story(s, zone) for s in counted.stories],
         "platforms": [{"platform": p, "mentions": n, "negative": neg} for p, n, neg in counted.platforms],
         "sources": [{"source": s, "mentions": n, "negative": neg} for s, n, neg in counted.sources],
-        "authors": [a.__dict__ for a in repo.top_authors(conn, subjects, window.start, window.end)],
+        "authors": [a.__dict__ for a in counted.authors],
         "keywords": keywords,
         "incidents": {
             "items": [_incident(item, t, zone, now) for item, t in incident_rows[:20]],

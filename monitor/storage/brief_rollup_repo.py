@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.errors import StorageError
+from monitor.storage import brief_groups_repo
 from monitor.storage.brief_repo import platform_expression
 from monitor.storage.schema import brief_rollup, brief_rollup_mark, mentions
 from monitor.storage.times import to_db
@@ -32,7 +33,20 @@ from monitor.storage.times import to_db
 MARK_NAME = "brief"
 DIMS = ("label", "platform", "source")
 # Columns of a stored mention the rollup counts by: a writer changing one must use this module.
-COUNTED_COLUMNS = frozenset({"brand", "published_at", "label", "url", "source_id"})
+COUNTED_COLUMNS = frozenset(
+    {
+        "brand",
+        "published_at",
+        "label",
+        "url",
+        "source_id",
+        "story_key",
+        "author",
+        "followers",
+        "likes",
+        "reposts",
+    }
+)
 
 
 def _hour(dialect: str) -> ColumnElement[Any]:
@@ -143,7 +157,9 @@ def summarise_upto(conn: Connection, target: int, now: datetime, *, batch: int =
     upto = min(target, mark + batch)
     if upto <= mark:
         return mark
-    _apply(conn, and_(mentions.c.id > mark, mentions.c.id <= upto), 1)
+    fresh = and_(mentions.c.id > mark, mentions.c.id <= upto)
+    _apply(conn, fresh, 1)
+    brief_groups_repo.add(conn, _hour(conn.dialect.name), fresh)
     _write_mark(conn, upto, now)
     return upto
 
@@ -154,8 +170,11 @@ def delete_mentions(conn: Connection, ids: Sequence[int], now: datetime) -> int:
     if not id_list:
         return 0
     mark = _lock_mark(conn, now)
+    hour = _hour(conn.dialect.name)
+    groups = brief_groups_repo.affected(conn, hour, id_list, mark)
     _apply(conn, and_(mentions.c.id.in_(id_list), mentions.c.id <= mark), -1)
     deleted = conn.execute(delete(mentions).where(mentions.c.id.in_(id_list))).rowcount
+    brief_groups_repo.recompute(conn, hour, groups, mark)
     # SQLite reuses the highest rowid once it is deleted: a new mention could get an id <= mark and be
     # counted by neither side. The rollup now covers exactly the ids up to the highest one left.
     highest = max_mention_id(conn)
@@ -170,10 +189,13 @@ def relabel_mentions(conn: Connection, ids: Sequence[int], label: str | None, no
     if not id_list:
         return 0
     mark = _lock_mark(conn, now)
+    hour = _hour(conn.dialect.name)
+    groups = brief_groups_repo.affected(conn, hour, id_list, mark)
     counted = and_(mentions.c.id.in_(id_list), mentions.c.id <= mark)
     _apply(conn, counted, -1)
     changed = conn.execute(update(mentions).where(mentions.c.id.in_(id_list)).values(label=label)).rowcount
     _apply(conn, counted, 1)
+    brief_groups_repo.recompute(conn, hour, groups, mark)
     return int(changed)
 
 

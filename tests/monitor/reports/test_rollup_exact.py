@@ -45,18 +45,20 @@ def _insert(engine: Engine, rng: random.Random, count: int, serial: list[int]) -
             serial[0] += 1
             # two weeks before the brief and a little around them; whole and odd minutes, both sides of
             # local midnight (16:00Z)
-            published = t("2026-11-15T12:00:00") + timedelta(minutes=rng.randrange(16 * 24 * 60))
+            # crowded into 12 hours so stories and authors meet in the same hour across summaries
+            hour = t("2026-11-15T12:00:00") + timedelta(hours=rng.randrange(0, 16 * 24, 16 * 24 // 12))
+            published = hour + timedelta(minutes=rng.randrange(60))
             conn.execute(
                 insert(mentions).values(
                     brand=rng.choice(["甲品牌", "乙品牌"]),
                     source_id=rng.choice(source_ids),
                     dedup_key=f"r{serial[0]}",
-                    story_key=f"s{rng.randrange(6)}",
+                    story_key=f"s{rng.randrange(4)}",
                     title=f"随机 {serial[0]}",
                     text="",
                     url=rng.choice([None, f"https://{rng.choice(HOSTS)}/p/{serial[0]}"]),
-                    author=f"u{rng.randrange(5)}",
-                    followers=rng.randrange(1000),
+                    author=rng.choice([None, "", f"u{rng.randrange(4)}"]),
+                    followers=rng.choice([None, rng.randrange(1000)]),
                     likes=rng.randrange(20),
                     reposts=rng.randrange(5),
                     label=rng.choice(LABELS),
@@ -77,7 +79,7 @@ def test_random_writes_keep_the_rollup_exact(engine: Engine) -> None:
     rng = random.Random(16)
     serial = [0]
     _assert_same(engine)
-    for _step in range(40):
+    for _step in range(60):
         op = rng.choice(["insert", "insert", "summarise", "delete", "relabel"])
         if op == "insert":
             _insert(engine, rng, rng.randrange(1, 15), serial)
@@ -196,3 +198,29 @@ def _insert_one(conn: Any, key: str) -> None:
 def _insert_in_own_transaction(engine: Engine, key: str) -> None:
     with engine.begin() as conn:
         _insert_one(conn, key)
+
+
+def test_a_group_summarised_in_two_passes_keeps_its_largest_reach_and_first_mention(engine: Engine) -> None:
+    seed(engine)
+    for key, followers in (("p1", 100), ("p2", 5_000_000), ("p3", 50)):  # same author, story and hour
+        with engine.begin() as conn:
+            at = t("2026-11-25T02:00:00") + timedelta(minutes=len(key) + followers % 7)
+            conn.execute(
+                insert(mentions).values(
+                    brand="甲品牌",
+                    dedup_key=key,
+                    story_key="s-two-pass",
+                    title=key,
+                    text="",
+                    author="两次",
+                    followers=followers,
+                    published_at=at,
+                    fetched_at=at,
+                )
+            )
+        rollup_ops.refresh_rollup(engine, NOW)
+    brief = _brief(engine, True)
+    assert brief == _brief(engine, False)
+    assert brief["authors"][0]["author"] == "两次" and brief["authors"][0]["followers"] == 5_000_000
+    story = next(s for s in brief["stories"] if s["story_key"] == "s-two-pass")
+    assert story["title"] == "p1" and story["mentions"] == 3

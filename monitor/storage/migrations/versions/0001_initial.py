@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 05:12:06.686238
+Create Date: 2026-12-02 05:46:48.680063
 """
 
 from __future__ import annotations
@@ -55,6 +55,20 @@ def upgrade() -> None:
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.Column('negative', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('brand', 'dim', 'hour', 'key', name=op.f('pk_brief_rollup'))
+    )
+    op.create_table('brief_rollup_group',
+    sa.Column('brand', sa.String(length=200), nullable=False),
+    sa.Column('dim', sa.String(length=8), nullable=False),
+    sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('key', sa.Text(), nullable=False),
+    sa.Column('n', sa.BigInteger(), nullable=False),
+    sa.Column('negative', sa.BigInteger(), nullable=False),
+    sa.Column('followers_sum', sa.BigInteger(), nullable=False),
+    sa.Column('followers_max', sa.BigInteger(), nullable=True),
+    sa.Column('likes', sa.BigInteger(), nullable=False),
+    sa.Column('reposts', sa.BigInteger(), nullable=False),
+    sa.Column('first_id', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('brand', 'dim', 'hour', 'key', name=op.f('pk_brief_rollup_group'))
     )
     op.create_table('brief_rollup_mark',
     sa.Column('name', sa.String(length=32), nullable=False),
@@ -306,6 +320,7 @@ def downgrade() -> None:
     op.drop_table('daemon_state')
     op.drop_table('channel_state')
     op.drop_table('brief_rollup_mark')
+    op.drop_table('brief_rollup_group')
     op.drop_table('brief_rollup')
     op.drop_index('ix_audit_log_ts', table_name='audit_log')
     op.drop_index('ix_audit_log_actor_kind', table_name='audit_log')
