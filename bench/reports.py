@@ -42,6 +42,7 @@ from monitor.reports.rollup import refresh_rollup
 from monitor.storage.engine import open_database
 from monitor.storage.schema import (
     brief_rollup,
+    brief_rollup_group,
     brief_rollup_mark,
     incidents,
     mentions,
@@ -326,8 +327,8 @@ def main() -> None:
                 )
             if args.rebuild_rollup:
                 with engine.begin() as conn:
-                    conn.execute(delete(brief_rollup))
-                    conn.execute(delete(brief_rollup_mark))
+                    for table in (brief_rollup, brief_rollup_group, brief_rollup_mark):
+                        conn.execute(delete(table))
             start = time.perf_counter()
             moved = refresh_rollup(engine, NOW)
             rows.append(

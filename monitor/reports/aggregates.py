@@ -105,5 +105,5 @@ def _read(conn: Connection, subjects: list[str], group: list[str], window: Windo
         stories=brief_groups_repo.top_stories(
             conn, subjects, window.start, window.end, mark, recent_since=recent_since(window)
         ),
-        authors=brief_groups_repo.top_authors(conn, subjects, window.start, window.end, mark),
+        authors=brief_repo.top_authors(conn, subjects, window.start, window.end),  # not rolled up
     )

@@ -1,10 +1,10 @@
-"""Story and author rollups (``brief_rollup_group``) and the brief's top-10 tables read from them.
+"""The story rollup (``brief_rollup_group``) and the brief's top stories read from it.
 
 Same watermark as ``brief_rollup`` (``monitor.storage.brief_rollup_repo`` moves it and calls ``add`` /
 ``affected`` / ``recompute`` here in the same transaction). ``followers_max`` and ``first_id`` cannot be
 taken back by subtraction, so a deleted or relabelled mention's groups are rebuilt from the rows.
-Rankings are computed in SQL over the rollup rows of the window plus the live mentions above the mark,
-with the same expressions as ``brief_repo.top_stories`` / ``top_authors``, so ties break the same way.
+The ranking is computed in SQL over the rollup rows of the window plus the live mentions above the mark,
+with the same expressions as ``brief_repo.top_stories``, so ties break the same way.
 """
 
 from __future__ import annotations
@@ -18,26 +18,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from monitor.storage.brief_repo import AuthorRow, StoryRow
+from monitor.storage.brief_repo import StoryRow
 from monitor.storage.schema import brief_rollup_group as grp
 from monitor.storage.schema import mentions
 from monitor.storage.times import as_utc_required, to_db
 
-DIMS = {"story": mentions.c.story_key, "author": mentions.c.author}
+# Authors are not rolled up: in practice most accounts post once an hour or less, so per-hour author rows
+# were as many as the mentions, twice the size of this table and slower to rank on PostgreSQL than the
+# covering index brief_repo.top_authors reads (BENCHMARKS.md, "Briefings").
+DIMS = {"story": mentions.c.story_key}
 
 
 def _negative() -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((mentions.c.label == "negative", 1), else_=0)), 0)
 
 
-def _has_author() -> ColumnElement[bool]:
-    return and_(mentions.c.author.is_not(None), mentions.c.author != "")
-
-
 def _rows(dim: str, hour: ColumnElement[Any], where: ColumnElement[bool]) -> Any:
     key = DIMS[dim]
-    if dim == "author":
-        where = and_(where, _has_author())
     return (
         select(
             mentions.c.brand,
@@ -73,7 +70,7 @@ _COLUMNS = [
 
 
 def add(conn: Connection, hour: ColumnElement[Any], where: ColumnElement[bool]) -> None:
-    """Fold the mentions matching ``where`` into their story and author groups."""
+    """Fold the mentions matching ``where`` into their story groups."""
     dialect = conn.dialect.name
     for dim in DIMS:
         base: Any = postgresql.insert(grp) if dialect == "postgresql" else sqlite.insert(grp)
@@ -165,8 +162,6 @@ def _union(
         mentions.c.published_at >= to_db(start),
         mentions.c.published_at < to_db(end),
     )
-    if dim == "author":
-        live_where = and_(live_where, _has_author())
     live = select(
         mentions.c.brand,
         DIMS[dim].label("key"),
@@ -241,19 +236,3 @@ def top_stories(
             )
         )
     return out
-
-
-def top_authors(
-    conn: Connection, brands: Sequence[str], start: datetime, end: datetime, mark: int, *, limit: int = 10
-) -> list[AuthorRow]:
-    """``brief_repo.top_authors`` from the rollup: largest follower count, then engagement."""
-    u = _union(conn, "author", brands, start, end, mark, end)
-    followers = func.coalesce(func.max(u.c.followers_max), 0)
-    engagement = func.coalesce(func.sum(u.c.likes + u.c.reposts), 0)
-    query = (
-        select(u.c.key, func.sum(u.c.n), followers, engagement, func.sum(u.c.negative))
-        .group_by(u.c.key)
-        .order_by(followers.desc(), engagement.desc(), u.c.key)
-        .limit(limit)
-    )
-    return [AuthorRow(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4] or 0)) for r in conn.execute(query)]

@@ -148,17 +148,17 @@ brief_rollup = Table(
     Column("negative", BigInteger, nullable=False),
 )
 
-# Per story and per author (dimension "story" / "author"), hour by hour: the sums the top-10 tables rank
-# by. Narrow rows, so a brief reads a fraction of the bytes of the mentions even when most stories have
-# one mention an hour; followers_max and first_id are not differences, so deleting or relabelling a
-# mention recomputes its groups from the rows (monitor.storage.brief_groups_repo).
+# Per story, hour by hour: the sums the top-stories table ranks by. Narrow rows, so a brief reads a
+# fraction of the bytes of the mentions even when most stories have one mention an hour; followers_max
+# and first_id are not differences, so deleting or relabelling a mention recomputes its groups from the
+# rows (monitor.storage.brief_groups_repo).
 brief_rollup_group = Table(
     "brief_rollup_group",
     metadata,
     Column("brand", String(200), primary_key=True),
-    Column("dim", String(8), primary_key=True),  # story | author
+    Column("dim", String(8), primary_key=True),  # story (room for other per-key groups)
     Column("hour", UTC_TIME, primary_key=True),
-    Column("key", Text, primary_key=True),  # story_key or author
+    Column("key", Text, primary_key=True),  # story_key
     Column("n", BigInteger, nullable=False),
     Column("negative", BigInteger, nullable=False),
     Column("followers_sum", BigInteger, nullable=False),

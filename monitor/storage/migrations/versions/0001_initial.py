@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 05:46:48.680063
+Create Date: 2026-12-02 05:53:52.461595
 """
 
 from __future__ import annotations
