@@ -1,8 +1,9 @@
 """The story rollup (``brief_rollup_group``) and the brief's top stories read from it.
 
 Same watermark as ``brief_rollup`` (``monitor.storage.brief_rollup_repo`` moves it and calls ``add`` /
-``affected`` / ``recompute`` here in the same transaction). ``followers_max`` and ``first_id`` cannot be
-taken back by subtraction, so a deleted or relabelled mention's groups are rebuilt from the rows.
+``affected`` / ``recompute`` here in the same transaction). ``first_id`` (the story's first mention)
+cannot be taken back by subtraction, so a deleted or relabelled mention's groups are rebuilt from the
+rows.
 The ranking is computed in SQL over the rollup rows of the window plus the live mentions above the mark,
 with the same expressions as ``brief_repo.top_stories``, so ties break the same way.
 """
@@ -23,9 +24,9 @@ from monitor.storage.schema import brief_rollup_group as grp
 from monitor.storage.schema import mentions
 from monitor.storage.times import as_utc_required, to_db
 
-# Authors are not rolled up: in practice most accounts post once an hour or less, so per-hour author rows
-# were as many as the mentions, twice the size of this table and slower to rank on PostgreSQL than the
-# covering index brief_repo.top_authors reads (BENCHMARKS.md, "Briefings").
+# Authors are not rolled up: most accounts post once an hour or less, so per-hour author rows were as
+# many as the mentions, more than doubled this table and ranked slower on PostgreSQL than the covering
+# index brief_repo.top_authors reads (BENCHMARKS.md, "Briefings").
 DIMS = {"story": mentions.c.story_key}
 
 
@@ -44,7 +45,6 @@ def _rows(dim: str, hour: ColumnElement[Any], where: ColumnElement[bool]) -> Any
             func.count(),
             _negative(),
             func.coalesce(func.sum(mentions.c.followers), 0),
-            func.max(mentions.c.followers),
             func.coalesce(func.sum(mentions.c.likes), 0),
             func.coalesce(func.sum(mentions.c.reposts), 0),
             func.min(mentions.c.id),
@@ -62,7 +62,6 @@ _COLUMNS = [
     "n",
     "negative",
     "followers_sum",
-    "followers_max",
     "likes",
     "reposts",
     "first_id",
@@ -83,12 +82,6 @@ def add(conn: Connection, hour: ColumnElement[Any], where: ColumnElement[bool]) 
                     "n": grp.c.n + new.n,
                     "negative": grp.c.negative + new.negative,
                     "followers_sum": grp.c.followers_sum + new.followers_sum,
-                    # NULL-safe max and min: SQLite's two-argument max() is NULL if either is
-                    "followers_max": case(
-                        (grp.c.followers_max.is_(None), new.followers_max),
-                        (new.followers_max > grp.c.followers_max, new.followers_max),
-                        else_=grp.c.followers_max,
-                    ),
                     "likes": grp.c.likes + new.likes,
                     "reposts": grp.c.reposts + new.reposts,
                     "first_id": case((new.first_id < grp.c.first_id, new.first_id), else_=grp.c.first_id),
@@ -142,7 +135,6 @@ def _union(
         grp.c.n.label("n"),
         grp.c.negative.label("negative"),
         grp.c.followers_sum.label("followers_sum"),
-        grp.c.followers_max.label("followers_max"),
         grp.c.likes.label("likes"),
         grp.c.reposts.label("reposts"),
         case((grp.c.hour >= to_db(recent_since), grp.c.n), else_=0).label("recent"),
@@ -168,7 +160,6 @@ def _union(
         literal(1).label("n"),
         case((mentions.c.label == "negative", 1), else_=0).label("negative"),
         func.coalesce(mentions.c.followers, 0).label("followers_sum"),
-        mentions.c.followers.label("followers_max"),
         func.coalesce(mentions.c.likes, 0).label("likes"),
         func.coalesce(mentions.c.reposts, 0).label("reposts"),
         case((mentions.c.published_at >= to_db(recent_since), 1), else_=0).label("recent"),

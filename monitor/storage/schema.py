@@ -149,9 +149,9 @@ brief_rollup = Table(
 )
 
 # Per story, hour by hour: the sums the top-stories table ranks by. Narrow rows, so a brief reads a
-# fraction of the bytes of the mentions even when most stories have one mention an hour; followers_max
-# and first_id are not differences, so deleting or relabelling a mention recomputes its groups from the
-# rows (monitor.storage.brief_groups_repo).
+# fraction of the bytes of the mentions even when most stories have one mention an hour; first_id is
+# not a difference, so deleting or relabelling a mention recomputes its groups from the rows
+# (monitor.storage.brief_groups_repo).
 brief_rollup_group = Table(
     "brief_rollup_group",
     metadata,
@@ -162,7 +162,6 @@ brief_rollup_group = Table(
     Column("n", BigInteger, nullable=False),
     Column("negative", BigInteger, nullable=False),
     Column("followers_sum", BigInteger, nullable=False),
-    Column("followers_max", BigInteger),  # NULL: no follower count seen
     Column("likes", BigInteger, nullable=False),
     Column("reposts", BigInteger, nullable=False),
     Column("first_id", BigInteger, nullable=False),  # the group's first mention: a story's title and link

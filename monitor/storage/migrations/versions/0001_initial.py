@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 05:53:52.461595
+Create Date: 2026-12-02 05:57:17.083351
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ def upgrade() -> None:
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.Column('negative', sa.BigInteger(), nullable=False),
     sa.Column('followers_sum', sa.BigInteger(), nullable=False),
-    sa.Column('followers_max', sa.BigInteger(), nullable=True),
     sa.Column('likes', sa.BigInteger(), nullable=False),
     sa.Column('reposts', sa.BigInteger(), nullable=False),
     sa.Column('first_id', sa.BigInteger(), nullable=False),
