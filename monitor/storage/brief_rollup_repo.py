@@ -1,9 +1,9 @@
 """Briefing rollups: mention counts per (brand, dimension, UTC hour, key), kept exact by a watermark.
 
-``brief_rollup`` covers the mentions with ``id <= mark`` (``brief_rollup_mark``). ``summarise`` folds the
-mentions above the mark into it and advances the mark; the insert path does no extra work. A reader adds
-a live GROUP BY over the mentions above the mark (``counts``), so a brief equals the raw rows whatever
-the summariser's lag. Writers that change a counted column of a stored mention (delete, relabel) go
+``brief_rollup`` (and the story rollup of ``brief_groups_repo``) covers the mentions with ``id <= mark``
+(``brief_rollup_mark``). ``summarise_upto`` folds the mentions above the mark into both and advances the
+mark; the insert path does no extra work. A reader adds a live GROUP BY over the mentions above the mark
+(``counts``), so a brief equals the raw rows whatever the summariser's lag. Writers that change a counted column of a stored mention (delete, relabel) go
 through ``delete_mentions`` / ``relabel_mentions`` here, which adjust the rollup in the same transaction.
 
 Why a lock on PostgreSQL: ids come from a sequence and transactions commit in any order, so a mention
@@ -41,7 +41,6 @@ COUNTED_COLUMNS = frozenset(
         "url",
         "source_id",
         "story_key",
-        "author",
         "followers",
         "likes",
         "reposts",
