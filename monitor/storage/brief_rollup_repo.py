@@ -3,8 +3,9 @@
 ``brief_rollup`` (and the story rollup of ``brief_groups_repo``) covers the mentions with ``id <= mark``
 (``brief_rollup_mark``). ``summarise_upto`` folds the mentions above the mark into both and advances the
 mark; the insert path does no extra work. A reader adds a live GROUP BY over the mentions above the mark
-(``counts``), so a brief equals the raw rows whatever the summariser's lag. Writers that change a counted column of a stored mention (delete, relabel) go
-through ``delete_mentions`` / ``relabel_mentions`` here, which adjust the rollup in the same transaction.
+(``counts``), so a brief equals the raw rows whatever the summariser's lag. Writers that change a counted
+column of a stored mention (delete, relabel) go through ``delete_mentions`` / ``relabel_mentions`` here,
+which adjust the rollups in the same transaction.
 
 Why a lock on PostgreSQL: ids come from a sequence and transactions commit in any order, so a mention
 with id 100 can become visible after id 105. The summariser takes ``SHARE`` on ``mentions`` for an
