@@ -24,6 +24,15 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "apply pending migrations under a lock, print the revision, exit 0. Needs no channel secrets.",
     )
     migrate.set_defaults(handler=_migrate, read_only=True)
+    rollup = sub.add_parser(
+        "rollup",
+        parents=parents,
+        help="bring the briefing rollups up to date and exit",
+        description="Fold every stored mention above the rollup's watermark into the hourly briefing "
+        "rollups (the daemon does this every minute; a brief does it when far behind). Prints the "
+        "watermark.",
+    )
+    rollup.set_defaults(handler=_rollup, read_only=True)
 
 
 def _migrate(args: argparse.Namespace, ctx: Context) -> int:
@@ -33,4 +42,14 @@ def _migrate(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.engine.connect() as conn:  # opening the engine migrates (monitor.storage.engine)
         revision = current_revision(conn)
     print(f"database {mask_url(ctx.database_url())} at revision {revision}")
+    return 0
+
+
+def _rollup(args: argparse.Namespace, ctx: Context) -> int:
+    from datetime import UTC, datetime
+
+    from monitor.reports.rollup import lag, refresh_rollup
+
+    moved = refresh_rollup(ctx.engine, datetime.now(UTC))
+    print(f"brief rollup: {moved} mention ids folded in, {lag(ctx.engine)} waiting")
     return 0

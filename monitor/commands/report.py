@@ -56,6 +56,7 @@ def _brief(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.errors import UsageError
     from monitor.reports import BriefRequest, build_brief, render_brief
     from monitor.reports.periods import parse_day
+    from monitor.reports.rollup import catch_up
     from monitor.storage.transactions import read_transaction
 
     if args.format == "xlsx" and not args.out:
@@ -67,6 +68,7 @@ def _brief(args: argparse.Namespace, ctx: Context) -> int:
         until=parse_day(args.until, "--until") if args.until else None,
         keywords=not args.no_keywords,
     )
+    catch_up(ctx.engine, datetime.now(UTC))  # a never-summarised database: build the rollup once
     with read_transaction(ctx.engine) as conn:
         brief = build_brief(
             conn, ctx.config, request, now=datetime.now(UTC), zone=ZoneInfo(ctx.config.daemon.timezone)

@@ -82,7 +82,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         steps = RealSteps(config, actor="daemon", parse_executor=executor).steps()
         alerting = AlertTicks(policy=process_pending_mentions, deadlines=tick_deadlines, outbox=deliver_due)
-        ticks = briefing_ticks(ctx) + spike_ticks(ctx)
+        ticks = rollup_ticks(ctx) + briefing_ticks(ctx) + spike_ticks(ctx)
         daemon = Daemon(ctx.engine, config, steps, alerting=alerting, extra_ticks=ticks)
         daemon.audit_environment(ctx.config_path, datetime.now(UTC))
         if not args.once:
@@ -116,6 +116,15 @@ def briefing_ticks(ctx: Context) -> tuple[tuple[str, Callable[[datetime], object
 
     engine, config = ctx.engine, ctx.config
     return (("briefs", lambda now: enqueue_due_briefs(engine, config, now), BRIEFING_TICK_S),)
+
+
+def rollup_ticks(ctx: Context) -> tuple[tuple[str, Callable[[datetime], object], int], ...]:
+    """Fold new mentions into the briefing rollups (monitor.reports.rollup), at most 1M ids a tick so a
+    first run over a large database does not hold the tick thread for minutes."""
+    from monitor.reports.rollup import TICK_S, refresh_rollup
+
+    engine = ctx.engine
+    return (("brief-rollup", lambda now: refresh_rollup(engine, now, max_batches=20), TICK_S),)
 
 
 SPIKE_TICK_S = 300

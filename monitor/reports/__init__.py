@@ -1,7 +1,8 @@
 """Reports wing: the briefings a marketing team sends upward (日报 / 周报 / 月报).
 
 It owns the period arithmetic in the display zone, the assembly of a brief from SQL aggregates
-(``monitor.storage.brief_repo``), the brand-health index, rising keywords, coverage from blind windows,
+(``monitor.storage.brief_repo``, and the hourly rollups of ``monitor.storage.brief_rollup_repo`` kept
+current by ``monitor.reports.rollup``), the brand-health index, rising keywords, coverage from blind windows,
 rendering (Markdown, HTML with static SVG charts, JSON, XLSX with native Excel charts), exports of
 mentions (CSV, XLSX) and the scheduled delivery of briefs through the outbox. Others use this face:
 ``build_brief``, ``render_brief``, ``BriefRequest``, ``enqueue_due_briefs``, ``export_mentions``.

@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from alerts.sla import sla_report
 from monitor.errors import UsageError
+from monitor.reports.aggregates import raw_aggregates, rolled_aggregates
 from monitor.reports.blind_time import blind_seconds, coverage_share
 from monitor.reports.health import FORMULA, health_index
+from monitor.reports.keyword_cache import lookup as cached_keywords
+from monitor.reports.keyword_cache import store as remember_keywords
 from monitor.reports.keywords import rising_terms
 from monitor.reports.periods import Window, brief_window
 from monitor.storage import brief_repo as repo
+from monitor.storage.brief_sample_repo import text_sample
 from monitor.storage.transactions import read_transaction
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ class BriefRequest:
     since: date | None = None
     until: date | None = None
     keywords: bool = True
+    rollup: bool = True  # False: count from the mention rows (the reference the rollup is tested against)
 
 
 def subject_brands(config: Config, wanted: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -72,30 +77,35 @@ def build_brief(
     subjects, competitors = subject_brands(config, request.brands)
     window = brief_window(request.period, now=now, zone=zone, since=request.since, until=request.until)
     group = subjects + competitors
-    # On PostgreSQL the keywords (two text samples and jieba) run on their own connection while this one
-    # aggregates: the server works in its own process while Python tokenises (weekly brief, 1M mentions:
-    # 1.49 s -> 1.07 s). On SQLite the queries run in this process and only fight over the GIL (1.22 s
-    # inline, 1.33 s in a thread), so they stay inline there.
-    pending_keywords: Any = None
-    if request.keywords:
-        if conn.dialect.name == "postgresql":
-            pending_keywords = _KEYWORD_POOL.submit(_keywords, conn.engine, subjects, group, window)
-        else:
-            pending_keywords = _Done(_keywords_on(conn, subjects, group, window))
     n_prev, n_cur = len(window.previous_days), len(window.days)
-    # Days and labels for the brief's own brands; competitors only need totals (an index-only count).
-    cells = repo.volume_by_day(conn, subjects, window.bounds)
+    counted = (rolled_aggregates(conn, subjects, group, window) if request.rollup else None) or (
+        raw_aggregates(conn, subjects, group, window)
+    )
     per_label: dict[str | None, list[int]] = {label: [0] * (n_prev + n_cur) for label in (*LABELS, None)}
     volume_days = [0] * (n_prev + n_cur)
-    for _brand, bucket, label, count in cells:
+    for _brand, bucket, label, count in counted.cells:
         per_label[label if label in LABELS else None][bucket] += count
         volume_days[bucket] += count
     cur_total, prev_total = sum(volume_days[n_prev:]), sum(volume_days[:n_prev])
     totals = {b: [0, 0] for b in group}  # brand -> [previous, current]
-    for brand, current, count in repo.brand_totals(
-        conn, group, window.previous_start, window.start, window.end
-    ):
+    for brand, current, count in counted.totals:
         totals[brand][int(current)] += count
+    # On PostgreSQL the keywords (two text samples and jieba) run on their own connection while this one
+    # reads stories and authors: the server works in its own process while Python tokenises (1M
+    # mentions: 1.49 s -> 1.07 s before the rollups). On SQLite the queries run in this process and only
+    # fight over the GIL, so they stay inline there. A closed period's keywords are cached while its
+    # counts stay the same (monitor.reports.keyword_cache).
+    pending_keywords: Any = None
+    if request.keywords:
+        signature = (tuple(volume_days), tuple(tuple(v) for v in per_label.values()))
+        subject_counts = {b: totals[b] for b in subjects}
+        cached = cached_keywords(conn.engine, subjects, group, window, signature, now)
+        if cached is not None:
+            pending_keywords = _Done(cached)
+        elif conn.dialect.name == "postgresql":
+            pending_keywords = _KEYWORD_POOL.submit(_keywords, conn.engine, subject_counts, group, window)
+        else:
+            pending_keywords = _Done(_keywords_on(conn, subject_counts, group, window))
 
     def label_total(label: str | None, current: bool) -> int:
         series = per_label[label]
@@ -135,14 +145,9 @@ def build_brief(
     now_health = health(True, sla, subject_share, top_share)
     before_health = health(False, prev_sla, prev_subject_share, prev_top_share) if prev_total else None
 
-    stories = repo.top_stories(
-        conn,
-        subjects,
-        window.start,
-        window.end,
-        recent_since=max(window.start, window.end - timedelta(hours=24)),
-    )
     keywords = pending_keywords.result() if pending_keywords is not None else []
+    if request.keywords:
+        remember_keywords(conn.engine, subjects, group, window, signature, now, keywords)
     return {
         "version": 1,
         "period": request.period,
@@ -173,16 +178,10 @@ def build_brief(
             "previous_negative_share": negative_share(False),
         },
         "share_of_voice": sov,
-        "stories": [_story(s, zone) for s in stories],
-        "platforms": [
-            {"platform": p, "mentions": n, "negative": neg}
-            for p, n, neg in repo.by_platform(conn, subjects, window.start, window.end)
-        ],
-        "sources": [
-            {"source": s, "mentions": n, "negative": neg}
-            for s, n, neg in repo.by_source(conn, subjects, window.start, window.end)
-        ],
-        "authors": [a.__dict__ for a in repo.top_authors(conn, subjects, window.start, window.end)],
+        "stories": [_story(s, zone) for s in counted.stories],
+        "platforms": [{"platform": p, "mentions": n, "negative": neg} for p, n, neg in counted.platforms],
+        "sources": [{"source": s, "mentions": n, "negative": neg} for s, n, neg in counted.sources],
+        "authors": [a.__dict__ for a in counted.authors],
         "keywords": keywords,
         "incidents": {
             "items": [_incident(item, t, zone, now) for item, t in incident_rows[:20]],
@@ -213,16 +212,21 @@ class _Done:
         return self.value
 
 
-def _keywords(engine: Engine, subjects: list[str], group: list[str], window: Window) -> list[dict[str, Any]]:
+Counts = dict[str, list[int]]  # subject brand -> [mentions in the previous period, in this one]
+
+
+def _keywords(engine: Engine, counts: Counts, group: list[str], window: Window) -> list[dict[str, Any]]:
     with read_transaction(engine) as own:
-        return _keywords_on(own, subjects, group, window)
+        return _keywords_on(own, counts, group, window)
 
 
-def _keywords_on(
-    conn: Connection, subjects: list[str], group: list[str], window: Window
-) -> list[dict[str, Any]]:
-    current = repo.text_sample(conn, subjects, window.start, window.end, cap=KEYWORD_SAMPLE)
-    previous = repo.text_sample(conn, subjects, window.previous_start, window.start, cap=KEYWORD_SAMPLE)
+def _keywords_on(conn: Connection, counts: Counts, group: list[str], window: Window) -> list[dict[str, Any]]:
+    current = text_sample(
+        conn, {b: n[1] for b, n in counts.items()}, window.start, window.end, cap=KEYWORD_SAMPLE
+    )
+    previous = text_sample(
+        conn, {b: n[0] for b, n in counts.items()}, window.previous_start, window.start, cap=KEYWORD_SAMPLE
+    )
     return [t.__dict__ for t in rising_terms(current, previous, exclude=group)]
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from monitor.reports.briefing import BriefRequest, build_brief
 from monitor.reports.periods import brief_window
 from monitor.reports.rendering import html, summary_markdown, title
+from monitor.reports.rollup import catch_up
 from monitor.storage import brief_repo
 from monitor.storage.transactions import read_transaction
 
@@ -74,6 +75,7 @@ def enqueue_due_briefs(engine: Engine, config: Config, now: datetime) -> int:
         first_day = window.days[0].isoformat()
         scope = hashlib.sha256("|".join(entry.brands).encode()).hexdigest()[:12]
         keys = {ch: f"brief:{entry.period}:{scope}:{first_day}:{ch}" for ch in entry.channels}
+        catch_up(engine, now)
         with read_transaction(engine) as conn:
             waiting = set(keys.values()) - brief_repo.existing_keys(conn, list(keys.values()))
             if not waiting:

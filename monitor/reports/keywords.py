@@ -76,11 +76,8 @@ class RisingTerm:
 
 def _terms(text: str, cut: Callable[[str], list[str]], exclude: frozenset[str]) -> set[str]:
     # jieba splits 甲品牌 into 甲 / 品牌: a word inside a brand's name is the brand, not news.
-    words = [
-        w
-        for w in cut(text)
-        if _WORD.match(w) and w not in STOP_WORDS and not any(w.lower() in name for name in exclude)
-    ]
+    # ``exclude`` holds every substring of the names (see rising_terms): one set lookup per word.
+    words = [w for w in cut(text) if _WORD.match(w) and w not in STOP_WORDS and w.lower() not in exclude]
     phrases = {a + b for a, b in pairwise(words) if len(a + b) <= 8}
     return set(words) | phrases
 
@@ -108,7 +105,8 @@ def rising_terms(
         from models.tokenize import best_cutter
 
         cut = best_cutter()[1]
-    banned = frozenset(e.lower() for e in exclude)
+    names = [e.lower() for e in exclude]
+    banned = frozenset(n[i:j] for n in names for i in range(len(n)) for j in range(i + 1, len(n) + 1))
     now_counts = _document_frequency(current, cut, banned)
     before = _document_frequency(previous, cut, banned)
     scale = len(current) / len(previous) if previous else 0.0

@@ -48,7 +48,7 @@ def day_bucket(bounds: Sequence[datetime]) -> ColumnElement[Any]:
     return case(*whens, else_=len(bounds) - 2)
 
 
-def _platform() -> ColumnElement[Any]:
+def platform_expression() -> ColumnElement[Any]:
     url = func.lower(func.coalesce(mentions.c.url, ""))
     whens = [(or_(*(url.like(p) for p in patterns)), name) for name, patterns in PLATFORM_PATTERNS]
     return case(*whens, else_=OTHER_PLATFORM)
@@ -179,14 +179,15 @@ def by_platform(
     conn: Connection, brands: Sequence[str], start: datetime, end: datetime
 ) -> list[tuple[str, int, int]]:
     """(platform, mentions, negative), most mentions first."""
-    platform = _platform().label("platform")
+    platform = platform_expression().label("platform")
     query = (
         select(platform, func.count().label("n"), _negative().label("neg"))
         .where(_in_window(brands, start, end))
         .group_by(platform)
-        .order_by(func.count().desc(), platform)
     )
-    return [(r[0], int(r[1]), int(r[2] or 0)) for r in conn.execute(query)]
+    rows = [(r[0], int(r[1]), int(r[2] or 0)) for r in conn.execute(query)]
+    # Sorted here: the databases' collations order Chinese names differently.
+    return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
 def by_source(
@@ -197,7 +198,8 @@ def by_source(
         select(mentions.c.source_id, func.count().label("n"), _negative().label("neg"))
         .where(_in_window(brands, start, end))
         .group_by(mentions.c.source_id)
-        .order_by(func.count().desc(), mentions.c.source_id)
+        # NULL (pushed, "API 推送") last on both databases: SQLite and PostgreSQL disagree by default.
+        .order_by(func.count().desc(), mentions.c.source_id.nulls_last())
         .limit(limit)
     )
     rows = conn.execute(query).all()
@@ -240,31 +242,6 @@ def top_authors(
         .limit(limit)
     )
     return [AuthorRow(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4] or 0)) for r in conn.execute(query)]
-
-
-def text_sample(
-    conn: Connection, brands: Sequence[str], start: datetime, end: datetime, *, cap: int
-) -> list[str]:
-    """At most ``cap`` titles + text openings, every k-th mention in time order: an even, deterministic
-    sample (a modulus on ids would alias with how ids interleave brands)."""
-    total = conn.execute(select(func.count()).where(_in_window(brands, start, end))).scalar_one()
-    step = max(1, -(-int(total) // cap))
-    # Number the window's ids from the index alone, then read text for the chosen ones only.
-    numbered = (
-        select(
-            mentions.c.id,
-            func.row_number().over(order_by=(mentions.c.published_at, mentions.c.id)).label("n"),
-        )
-        .where(_in_window(brands, start, end))
-        .subquery()
-    )
-    query = (
-        select(mentions.c.title, func.substr(mentions.c.text, 1, 200))
-        .join(numbered, numbered.c.id == mentions.c.id)
-        .where(numbered.c.n % step == 0)
-        .limit(cap)
-    )
-    return [f"{title or ''} {text or ''}".strip() for title, text in conn.execute(query)]
 
 
 def incident_times(

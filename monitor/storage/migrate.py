@@ -64,10 +64,20 @@ def _stored_revision(connection: Connection) -> str | None:
     return rows[0] if len(rows) == 1 else None
 
 
+def _missing_tables(connection: Connection) -> list[str]:
+    """Tables of schema.py a database at the head revision lacks: until the first release the schema is
+    one initial revision that grows, so a database created by an earlier build of it gets the newer
+    tables (e.g. the briefing rollups) added here. Additive only; a changed column still needs a rebuild."""
+    from monitor.storage.schema import metadata
+
+    present = set(inspect(connection).get_table_names())
+    return [name for name in metadata.tables if name not in present]
+
+
 def upgrade_to_head(engine: Engine) -> None:
     # Fast path without the write lock or Alembic: most opens find the schema already current.
     with read_transaction(engine) as conn:
-        if _stored_revision(conn) == HEAD_REVISION:
+        if _stored_revision(conn) == HEAD_REVISION and not _missing_tables(conn):
             return
     from alembic import command
 
@@ -78,3 +88,8 @@ def upgrade_to_head(engine: Engine) -> None:
         # Re-check under the lock: another process may have migrated while we waited.
         if current_revision(conn) != head:
             command.upgrade(alembic_config(conn), "head")
+        missing = _missing_tables(conn)
+        if missing:
+            from monitor.storage.schema import metadata
+
+            metadata.create_all(conn, tables=[metadata.tables[name] for name in missing])

@@ -132,6 +132,49 @@ Index(
 )
 Index("ix_mentions_incident", mentions.c.incident_id)  # an incident's mentions: timeline, merge, split
 
+# Briefing rollups (monitor.storage.brief_rollup_repo): mention counts per brand, UTC hour and one
+# dimension of the brief (label, platform, source), so a brief reads hours x keys instead of every
+# mention of the period. Exact by a watermark: the rows cover mentions with id <= brief_rollup_mark.mark;
+# a brief adds a live GROUP BY over the mentions above it. Hourly UTC buckets serve every display zone
+# whose offset is whole hours (docs/briefings.md).
+brief_rollup = Table(
+    "brief_rollup",
+    metadata,
+    Column("brand", String(200), primary_key=True),
+    Column("dim", String(8), primary_key=True),  # label | platform | source
+    Column("hour", UTC_TIME, primary_key=True),  # UTC hour the mentions were published in
+    Column("key", String(200), primary_key=True),  # label, platform name, source id; "" for none
+    Column("n", BigInteger, nullable=False),
+    Column("negative", BigInteger, nullable=False),
+)
+
+# Per story, hour by hour: the sums the top-stories table ranks by. Narrow rows, so a brief reads a
+# fraction of the bytes of the mentions even when most stories have one mention an hour; first_id is
+# not a difference, so deleting or relabelling a mention recomputes its groups from the rows
+# (monitor.storage.brief_groups_repo).
+brief_rollup_group = Table(
+    "brief_rollup_group",
+    metadata,
+    Column("brand", String(200), primary_key=True),
+    Column("dim", String(8), primary_key=True),  # story (room for other per-key groups)
+    Column("hour", UTC_TIME, primary_key=True),
+    Column("key", Text, primary_key=True),  # story_key
+    Column("n", BigInteger, nullable=False),
+    Column("negative", BigInteger, nullable=False),
+    Column("followers_sum", BigInteger, nullable=False),
+    Column("likes", BigInteger, nullable=False),
+    Column("reposts", BigInteger, nullable=False),
+    Column("first_id", BigInteger, nullable=False),  # the group's first mention: a story's title and link
+)
+
+brief_rollup_mark = Table(
+    "brief_rollup_mark",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("mark", BigInteger, nullable=False),  # brief_rollup covers mentions with id <= mark
+    Column("updated_at", UTC_TIME, nullable=False),
+)
+
 # --- alerts -------------------------------------------------------------------------------------
 
 incidents = Table(

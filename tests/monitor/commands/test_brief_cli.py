@@ -77,3 +77,29 @@ def test_mentions_export_csv_round_trips(args: list[str], tmp_path: Path) -> Non
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 7 and {r[1] for r in rows[1:]} == {"乙品牌"}
     assert main([*args, "mentions", "export", "--source", "nope", "--out", str(out)]) == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_db_rollup_summarises_on_demand(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*args, "db", "rollup"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("brief rollup: ") and out.rstrip().endswith(", 0 waiting")
+    assert " 0 mention ids" not in out  # the seeded mentions were folded in
+    assert main([*args, "db", "rollup"]) == 0
+    assert capsys.readouterr().out == "brief rollup: 0 mention ids folded in, 0 waiting\n"
+
+
+def test_the_daemon_runs_the_rollup_tick(args: list[str]) -> None:
+    from monitor.commands.run import rollup_ticks
+    from monitor.context import Context
+    from monitor.reports.rollup import lag
+
+    ctx = Context(config_path=Path(args[1]), data_dir=Path(args[3]))
+    try:
+        ((name, tick, every),) = rollup_ticks(ctx)
+        assert (name, every) == ("brief-rollup", 60)
+        assert lag(ctx.engine) > 0
+        tick(NOW)
+        assert lag(ctx.engine) == 0
+    finally:
+        ctx.close()

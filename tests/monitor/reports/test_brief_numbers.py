@@ -9,14 +9,22 @@ from sqlalchemy.engine import Engine
 
 from monitor.errors import UsageError
 from monitor.reports import BriefRequest, build_brief
+from monitor.reports.rollup import refresh_rollup
+from monitor.storage import brief_rollup_repo
 from tests.monitor.reports.fixture_data import NOW, config, seed
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture
-def brief(engine: Engine) -> dict:
+@pytest.fixture(params=["rows", "rollup"])
+def brief(engine: Engine, request: pytest.FixtureRequest) -> dict:
+    """The same hand-computed figures whether the mentions are counted live (nothing summarised yet)
+    or read from the hourly rollups."""
     seed(engine)
+    if request.param == "rollup":
+        refresh_rollup(engine, NOW)
+        with engine.connect() as conn:
+            assert brief_rollup_repo.read_mark(conn) == brief_rollup_repo.max_mention_id(conn)
     with engine.connect() as conn:
         return build_brief(conn, config(), BriefRequest("week"), now=NOW, zone=ZONE)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:26:28.221635
+Create Date: 2026-12-02 05:57:17.083351
 """
 
 from __future__ import annotations
@@ -47,6 +47,34 @@ def upgrade() -> None:
     )
     op.create_index('ix_audit_log_actor_kind', 'audit_log', ['actor', 'kind'], unique=False)
     op.create_index('ix_audit_log_ts', 'audit_log', ['ts'], unique=False)
+    op.create_table('brief_rollup',
+    sa.Column('brand', sa.String(length=200), nullable=False),
+    sa.Column('dim', sa.String(length=8), nullable=False),
+    sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('n', sa.BigInteger(), nullable=False),
+    sa.Column('negative', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('brand', 'dim', 'hour', 'key', name=op.f('pk_brief_rollup'))
+    )
+    op.create_table('brief_rollup_group',
+    sa.Column('brand', sa.String(length=200), nullable=False),
+    sa.Column('dim', sa.String(length=8), nullable=False),
+    sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('key', sa.Text(), nullable=False),
+    sa.Column('n', sa.BigInteger(), nullable=False),
+    sa.Column('negative', sa.BigInteger(), nullable=False),
+    sa.Column('followers_sum', sa.BigInteger(), nullable=False),
+    sa.Column('likes', sa.BigInteger(), nullable=False),
+    sa.Column('reposts', sa.BigInteger(), nullable=False),
+    sa.Column('first_id', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('brand', 'dim', 'hour', 'key', name=op.f('pk_brief_rollup_group'))
+    )
+    op.create_table('brief_rollup_mark',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('mark', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_brief_rollup_mark'))
+    )
     op.create_table('channel_state',
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True),
@@ -290,6 +318,9 @@ def downgrade() -> None:
     op.drop_table('incidents')
     op.drop_table('daemon_state')
     op.drop_table('channel_state')
+    op.drop_table('brief_rollup_mark')
+    op.drop_table('brief_rollup_group')
+    op.drop_table('brief_rollup')
     op.drop_index('ix_audit_log_ts', table_name='audit_log')
     op.drop_index('ix_audit_log_actor_kind', table_name='audit_log')
     op.drop_table('audit_log')
