@@ -101,8 +101,11 @@ class MentionRow:
         )
 
 
+_COLUMNS = frozenset(mentions.c.keys())
+
+
 def _to_db_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(mentions.c.keys())
+    unknown = values.keys() - _COLUMNS
     if unknown:
         raise ValueError(f"unknown mention columns: {', '.join(sorted(unknown))}")
     out = dict(values)
@@ -334,13 +337,8 @@ def insert_mentions_bulk(conn: Connection, rows: Sequence[Mapping[str, Any]]) ->
     present: set[tuple[str, str]] = set()
     keys = sorted({key for _, key in pairs})
     brands = sorted({brand for brand, _ in pairs})
-    for start in range(0, len(keys), 900):
-        chunk = keys[start : start + 900]
-        # Both columns of the unique index, so this is an index search, not a scan (stored_keys).
-        query = select(mentions.c.brand, mentions.c.dedup_key).where(
-            mentions.c.brand.in_(brands), mentions.c.dedup_key.in_(chunk)
-        )
-        present.update((str(b), str(k)) for b, k in conn.execute(query))
+    for start in range(0, len(keys), 900):  # SQLite's bound-parameter limit
+        present |= stored_keys(conn, keys[start : start + 900], brands)
     fresh = [r for r, pair in zip(rows, pairs, strict=True) if pair not in present]
     _insert_many(conn, fresh)
     return {pair for pair in pairs if pair not in present}
