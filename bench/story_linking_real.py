@@ -28,7 +28,12 @@ false links of each half are also counted apart for its hard different-story pai
 sides share a run of at least HARD_RUN word characters (NFKC, lower-cased): a name, a place, a date or a
 template phrase (伊藤美诚, 卡纳瓦罗, 北京时间, 每经AI快讯), and for the rest.
 
+``--ids FILE`` restricts the pairs to the ids (pair SHA-1s) of a ``id<TAB>label`` file and scores them
+against that file's label, e.g. bench/data/story_subject_consensus.tsv (same-subject pairs on which the
+contest label and a blind second reading agree; written by bench/story_pairs_subject.py).
+
     .venv/bin/python bench/story_linking_real.py PATH [PATH ...] [--limit N] [--show-errors dev|test]
+        [--ids FILE]
 """
 
 from __future__ import annotations
@@ -112,6 +117,24 @@ def load(*paths: Path) -> list[Pair]:
     return sorted(pairs.values(), key=lambda p: p.key)
 
 
+def read_ids(path: Path) -> dict[str, bool]:
+    """``id<TAB>label`` lines (``#`` comments skipped): which pairs to keep, and their label."""
+    ids: dict[str, bool] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, label = line.split("\t")[:2]
+        if label.strip() not in ("0", "1"):
+            raise ValueError(f"{path}: bad label in {line!r}")
+        ids[key.strip()] = label.strip() == "1"
+    return ids
+
+
+def restrict(pairs: list[Pair], ids: dict[str, bool]) -> list[Pair]:
+    """The pairs whose key is in ids, relabelled with the ids' label (the ids' own order is key order)."""
+    return [Pair(p.a, p.b, ids[p.key]) for p in pairs if p.key in ids]
+
+
 def _runs(text: str) -> set[str]:
     norm = unicodedata.normalize("NFKC", text).lower()
     return {w[i : i + HARD_RUN] for w in _WORD_RUN.findall(norm) for i in range(len(w) - HARD_RUN + 1)}
@@ -158,9 +181,18 @@ def main() -> int:
     parser.add_argument("path", type=Path, nargs="+")
     parser.add_argument("--limit", type=int, default=0, help="use the first N pairs in hash order")
     parser.add_argument("--show-errors", choices=("dev", "test"))
+    parser.add_argument("--ids", type=Path, help="keep only these pair ids, scored by this file's label")
     args = parser.parse_args()
     try:
         pairs = load(*args.path)
+        if args.ids:
+            ids = read_ids(args.ids)
+            pairs = restrict(pairs, ids)
+            if len(pairs) != len(ids):
+                print(
+                    f"story_linking_real: {len(ids) - len(pairs)} ids of {args.ids} not found",
+                    file=sys.stderr,
+                )
     except (OSError, ValueError, UnicodeDecodeError, KeyError) as exc:  # JSONDecodeError is a ValueError
         print(f"story_linking_real: cannot read {' '.join(map(str, args.path))}: {exc}", file=sys.stderr)
         return 2
