@@ -32,8 +32,12 @@ template phrase (伊藤美诚, 卡纳瓦罗, 北京时间, 每经AI快讯), and 
 against that file's label, e.g. bench/data/story_subject_consensus.tsv (same-subject pairs on which the
 contest label and a blind second reading agree; written by bench/story_pairs_subject.py).
 
+``--subject-as-brand`` passes each pair's longest shared proper noun (bench/story_pairs_subject.py's
+rule) as ``brand``: the daemon compares two mentions of one brand with the brand name taken out, and a
+shared subject otherwise counts as shared wording.
+
     .venv/bin/python bench/story_linking_real.py PATH [PATH ...] [--limit N] [--show-errors dev|test]
-        [--ids FILE]
+        [--ids FILE] [--subject-as-brand]
 """
 
 from __future__ import annotations
@@ -160,6 +164,15 @@ def false_links(pairs: list[Pair], predicted: list[bool]) -> str:
     )
 
 
+def _subject(pair: Pair) -> str:
+    """The longest proper noun both sides name ("" if none): the brand, as far as a pair can tell."""
+    import jieba
+    from story_pairs_subject import subjects  # imports this module: import it late
+
+    jieba.setLogLevel(60)
+    return max(sorted(subjects(pair.a) & subjects(pair.b)), key=len, default="")
+
+
 def split(pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
     dev = [p for p in pairs if int(p.key, 16) % 2 == 0]
     test = [p for p in pairs if int(p.key, 16) % 2 == 1]
@@ -182,6 +195,11 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="use the first N pairs in hash order")
     parser.add_argument("--show-errors", choices=("dev", "test"))
     parser.add_argument("--ids", type=Path, help="keep only these pair ids, scored by this file's label")
+    parser.add_argument(
+        "--subject-as-brand",
+        action="store_true",
+        help="pass the pair's longest shared proper noun as the brand, as the daemon passes the brand",
+    )
     args = parser.parse_args()
     try:
         pairs = load(*args.path)
@@ -201,8 +219,9 @@ def main() -> int:
     dev, test = split(pairs)
     for name, half in (("dev", dev), ("test", test)):
         same = sum(p.same for p in half)
+        brands = [_subject(p) if args.subject_as_brand else "" for p in half]
         started = time.perf_counter()
-        predicted = [same_story(p.a, p.b) for p in half]
+        predicted = [same_story(p.a, p.b, brand=brand) for p, brand in zip(half, brands, strict=True)]
         per_pair = (time.perf_counter() - started) / max(1, len(half)) * 1e6
         print(f"== {name}: {len(half)} pairs ({same} same, {len(half) - same} different)")
         print(f"same_story  {score(half, predicted)}  {per_pair:.0f} us/pair")

@@ -19,60 +19,15 @@ The corpus stays outside the repository; paths are given on the command line.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
 import jieba.posseg as pseg
+from story_linking_real import Pair, load, read_ids  # this directory: run as a script
 
-# Same truncation as bench/story_linking_real.py: the ids are SHA-1s of the truncated texts.
-CHARS = 150
 SUBJECT_TAGS = frozenset({"nr", "ns", "nt", "nz", "eng"})
 SUBJECT_MIN_LEN = 2
-
-
-@dataclass(frozen=True)
-class Pair:
-    a: str
-    b: str
-    same: bool
-
-    @property
-    def key(self) -> str:
-        return hashlib.sha1(f"{self.a}\x00{self.b}".encode()).hexdigest()
-
-
-def _json_objects(text: str) -> Iterator[dict[str, object]]:
-    """JSON objects one a line or run together (cPromptSource writes ``}{`` with no newline)."""
-    decoder = json.JSONDecoder()
-    at = 0
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            return
-        row, at = decoder.raw_decode(text, at)
-        yield row
-
-
-def load(*paths: Path) -> list[Pair]:
-    """Sohu pairs of all paths, de-duplicated (first label wins, as in story_linking_real), in key order."""
-    pairs: dict[str, Pair] = {}
-    for path in paths:
-        for row in _json_objects(path.read_text(encoding="utf-8")):
-            label = row.get("labelB", row.get("labelA", row.get("label")))
-            if label is None:
-                continue
-            pair = Pair(
-                str(row["source"]).strip()[:CHARS], str(row["target"]).strip()[:CHARS], str(label) == "1"
-            )
-            if pair.a and pair.b:
-                pairs.setdefault(pair.key, pair)
-    return sorted(pairs.values(), key=lambda p: p.key)
 
 
 def subjects(text: str) -> set[str]:
@@ -109,18 +64,6 @@ def candidates(paths: list[Path], out: Path, limit: int) -> int:
     return 0
 
 
-def read_labels(path: Path) -> dict[str, bool]:
-    labels: dict[str, bool] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) < 2 or cols[1].strip() not in ("0", "1"):
-            raise ValueError(f"{path}: bad label line {line!r}")
-        labels[cols[0].strip()] = cols[1].strip() == "1"
-    return labels
-
-
 def kappa(pairs: list[tuple[bool, bool]]) -> float:
     """Cohen's kappa of two binary raters."""
     n = len(pairs)
@@ -135,7 +78,7 @@ def kappa(pairs: list[tuple[bool, bool]]) -> float:
 
 def consensus(paths: list[Path], labels_path: Path, out: Path) -> int:
     contest = {p.key: p.same for p in load(*paths)}
-    mine = read_labels(labels_path)
+    mine = read_ids(labels_path)  # id, label, reason: the reason is for people
     missing = [k for k in mine if k not in contest]
     if missing:
         print(f"{len(missing)} labelled ids are not in the pairs, e.g. {missing[0]}", file=sys.stderr)
