@@ -230,10 +230,19 @@ class ChannelConfig(_Strict):
     key_env: str | None = None  # WeCom bot key (appended as ?key=) when the url does not carry it
     smtp: SmtpSettings | None = None
     rate_per_minute: int = Field(default=20, ge=1)
+    # Sends of every minute that P2/P3 traffic leaves free, so a P1 or an escalation also finds room
+    # under the platform's own limit (urgent messages always jump the queue; this keeps the platform
+    # from refusing them when a storm of routine notices has spent its minute).
+    urgent_reserve: int = Field(default=0, ge=0)
     timeout_s: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _needs_target(self) -> ChannelConfig:
+        if self.urgent_reserve and self.urgent_reserve >= self.rate_per_minute:
+            raise ValueError(
+                f"channel {self.name!r}: urgent_reserve ({self.urgent_reserve}) must be below"
+                f" rate_per_minute ({self.rate_per_minute}), or routine notices could never go out"
+            )
         if self.kind == "email":
             if self.smtp is None:
                 raise ValueError(f"channel {self.name!r}: kind 'email' needs an [channels.smtp] table")

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import httpx
 
     from monitor.config import Config
+    from monitor.config.alerting import ChannelConfig
 
 __all__ = ["LEASE", "build_notifier", "deliver_due", "worker_id"]
 
@@ -99,7 +100,7 @@ def deliver_due(
             notifier = build_notifier(channel, transport=guarded)
         try:
             delivered += _deliver_channel(
-                engine, config, name, channel.rate_per_minute, sent_window(state), notifier, rows, me, now
+                engine, config, name, channel, sent_window(state), notifier, rows, me, now
             )
         finally:
             notifier.close()
@@ -110,7 +111,7 @@ def _deliver_channel(
     engine: Engine,
     config: Config,
     channel: str,
-    per_minute: int,
+    settings: ChannelConfig,
     window: list[datetime],
     notifier: Notifier,
     rows: list[OutboxRow],
@@ -124,8 +125,9 @@ def _deliver_channel(
             for r in rows
         ],
         sent_window=window,
-        per_minute=per_minute,
+        per_minute=settings.rate_per_minute,
         now=now,
+        urgent_reserve=settings.urgent_reserve,
     )
     digests = {
         d: _merge(engine, config, channel, d, [by_id[i] for i in d.members], me, now) for d in plan.digests

@@ -72,6 +72,41 @@ def test_rate_budget_spent_waits_for_the_window(sqlite_engine: Engine) -> None:
     assert deliver_due(sqlite_engine, cfg, T0 + timedelta(seconds=61), transport=rec.transport) == 1
 
 
+def test_urgent_reserve_keeps_room_for_a_p1_under_the_platform_limit(sqlite_engine: Engine) -> None:
+    """Routine notices leave one send of the minute free: a P1 that follows stays within 3/min."""
+    cfg = make_config(
+        channels=[
+            {
+                "name": "pr",
+                "kind": "webhook",
+                "url": "http://h.test/",
+                "rate_per_minute": 3,
+                "urgent_reserve": 1,
+            }
+        ],
+        routes=[{"channels": ["pr"]}],
+    )
+    _open(sqlite_engine, 5, cfg)
+    rec = Recorder()
+    assert deliver_due(sqlite_engine, cfg, T0, transport=rec.transport) == 2  # one single + one digest
+    assert [b["kind"] for b in rec.bodies()] == ["opened", "digest"]
+    add_mention(sqlite_engine, story="big", p_negative=0.9, followers=500_000)
+    incidents.process_pending_mentions(sqlite_engine, cfg, T0 + timedelta(seconds=10))
+    assert deliver_due(sqlite_engine, cfg, T0 + timedelta(seconds=10), transport=rec.transport) == 1
+    assert rec.bodies()[-1]["severity"] == "P1"
+    assert len(rec.requests) == 3  # the platform's 3 per minute, P1 included
+
+
+def test_urgent_reserve_must_leave_routine_sends() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    channel = {"name": "pr", "kind": "webhook", "url": "http://h.test/", "rate_per_minute": 2}
+    with pytest.raises(ValidationError, match="urgent_reserve"):
+        make_config(channels=[{**channel, "urgent_reserve": 2}], routes=[{"channels": ["pr"]}])
+    assert make_config(channels=[{**channel, "urgent_reserve": 1}], routes=[{"channels": ["pr"]}])
+
+
 def test_platform_rate_limit_code_retries_later(sqlite_engine: Engine) -> None:
     cfg = make_config(
         channels=[{"name": "pr", "kind": "wecom", "url": "http://wecom.test/send"}],
