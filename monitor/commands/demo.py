@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from monitor.context import Context
 
 if TYPE_CHECKING:
+    import logging
+
     from monitor.web.background import BackgroundServer
 
 
@@ -36,15 +38,22 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.set_defaults(handler=_run)
 
 
+def _not_a_source_event(record: logging.LogRecord) -> bool:
+    return not str(getattr(record, "event", "")).startswith("source.")
+
+
 def _run(args: argparse.Namespace, ctx: Context) -> int:
     import logging
 
     from monitor.demo.scenario import run_scenario
 
-    # The daemon's own INFO lines would drown the story; warnings still show.
+    # The daemon's own INFO lines would drown the story; warnings still show, except the per-crawl
+    # source events (``source.failed`` / ``source.blocked``): the story tells those once, when they change.
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_not_a_source_event)
     if args.once:
         out = sys.stdout if args.format == "text" else None
         summary = run_scenario(ctx.data_dir, out=out)

@@ -123,12 +123,16 @@ class Narrator:
     seen_incidents: set[int] = field(default_factory=set)
     seen_events: set[int] = field(default_factory=set)
     seen_outages: set[tuple[int, str]] = field(default_factory=set)
+    # source -> the problem last told: a source that stays blocked is told once, not every round
+    problems: dict[str, str] = field(default_factory=dict)
 
     def say(self, now: datetime, text: str) -> None:
         if self.out is not None:
             print(f"[{now.astimezone(SHANGHAI):%H:%M}] {text}", file=self.out, flush=True)
 
-    def round(self, now: datetime, stored: int, negative: int, errors: list[str], *, baseline: bool) -> None:
+    def round(
+        self, now: datetime, stored: int, negative: int, errors: dict[str, str], *, baseline: bool
+    ) -> None:
         if baseline:
             self.say(
                 now, f"baseline: {stored} mentions stored and scored, not alerted (首次抓取为基线，不告警)"
@@ -137,8 +141,10 @@ class Narrator:
             self.say(
                 now, f"{stored} new mentions, {negative} negative (新提及 {stored} 条，负面 {negative} 条)"
             )
-        for error in errors:
-            self.say(now, f"source problem: {error}")
+        for source, problem in errors.items():
+            if self.problems.get(source) != problem:
+                self.say(now, f"source problem: {source}: {problem}")
+        self.problems = dict(errors)
         self._coverage(now)
         with self.engine.connect() as conn:
             opened = reports_repo.incidents_opened(conn)
@@ -267,7 +273,9 @@ def run_scenario(
             sent = daemon.outbox_tick(now)
             stored = sum(r.stored for r in report.results)
             negative = _negative_since(engine, now)
-            errors = [f"{r.name}: {r.error}" for r in report.results if r.outcome in ("error", "disabled")]
+            errors = {
+                r.name: r.error or r.outcome for r in report.results if r.outcome in ("error", "disabled")
+            }
             narrator.round(now, stored, negative, errors, baseline=i == 0)
             if sent:
                 narrator.say(now, f"  -> {sent} notification(s) delivered to the webhook (已推送通知)")

@@ -40,6 +40,8 @@ def test_demo_story_opens_an_incident_reminds_and_breaches(tmp_path: Path) -> No
     assert figures["sources"] == 8  # six feeds + two platform searches through the local RSSHub
     # 百度贴吧 shows its captcha page from 1:30 to 3:00 into the story: a blind window, noticed once
     assert story.count("BLIND: tieba:云帆汽车:云帆汽车 blocked (captcha)") == 1
+    # ...and its problem is told once while it lasts, not every round
+    assert story.count("source problem: tieba:云帆汽车:云帆汽车: blocked (captcha)") == 1
     assert "covered again: tieba:云帆汽车:云帆汽车 未覆盖" in story
     assert figures["alerts"] >= 1
     # opened + 3 reminders + breach for the first incident at least, all received by the webhook
