@@ -82,9 +82,13 @@ def serve(port_queue: multiprocessing.Queue, feeds: int, items: int) -> None:  #
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 256
+    class Server(ThreadingHTTPServer):
+        # The listen backlog is set when the server is built: a class attribute, not one set afterwards
+        # (that left socketserver's 5, and connects beyond it waited out a 1 s SYN retransmit).
+        request_queue_size = 1024
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
     port_queue.put(server.server_address[1])
     server.serve_forever()
 

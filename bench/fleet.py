@@ -53,9 +53,12 @@ def serve(port_queue: multiprocessing.Queue, latency: float) -> None:  # type: i
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 512
+    class Server(ThreadingHTTPServer):
+        # A class attribute: the backlog is fixed when the server is built (set afterwards, it stayed 5).
+        request_queue_size = 512
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
     port_queue.put(server.server_address[1])
     server.serve_forever()
 
