@@ -179,8 +179,8 @@ async def _finish(
     if code == 304:
         # Closed unread (below), a 304's connection is dropped rather than pooled. Reading the empty body
         # to keep it was measured slower (httpx 0.28 / httpcore 1.0.9, 50 concurrent conditional GETs to
-        # one loopback host: p99 0.63 s instead of 0.06 s; the pool rescans every kept connection per
-        # request): see BENCHMARKS.md, "Daemon crawl at 10,000 sources".
+        # one loopback host: p99 0.63 s instead of 0.06 s; not yet explained, the pool's per-request
+        # scan of kept connections is a suspect): see BENCHMARKS.md, "Daemon crawl at 10,000 sources".
         kept = Validators(
             etag=response.headers.get("etag") or old.etag,
             last_modified=response.headers.get("last-modified") or old.last_modified,
