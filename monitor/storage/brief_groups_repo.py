@@ -19,10 +19,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from monitor.storage.brief_repo import StoryRow
+from monitor.storage.brief_repo import StoryRow, story_rows
 from monitor.storage.schema import brief_rollup_group as grp
 from monitor.storage.schema import mentions
-from monitor.storage.times import as_utc_required, to_db
+from monitor.storage.times import to_db
 
 # Authors are not rolled up: most accounts post once an hour or less, so per-hour author rows were as
 # many as the mentions, more than doubled this table and ranked slower on PostgreSQL than the covering
@@ -199,31 +199,4 @@ def top_stories(
         .order_by(heat.desc(), u.c.key)
         .limit(limit)
     )
-    rows = conn.execute(query).all()
-    first = {
-        r.id: r
-        for r in conn.execute(
-            select(
-                mentions.c.id, mentions.c.title, mentions.c.text, mentions.c.url, mentions.c.published_at
-            ).where(mentions.c.id.in_([int(row[8]) for row in rows]))
-        )
-    }
-    out = []
-    for key, brand, n, neg, reach_, likes_, reposts_, recent, first_id in rows:
-        head = first[int(first_id)]
-        out.append(
-            StoryRow(
-                story_key=key,
-                brand=brand,
-                mentions=int(n),
-                negative=int(neg or 0),
-                reach=int(reach_),
-                likes=int(likes_),
-                reposts=int(reposts_),
-                recent=int(recent or 0),
-                first_at=as_utc_required(head.published_at),
-                title=(head.title or head.text or "")[:120],
-                url=head.url,
-            )
-        )
-    return out
+    return story_rows(conn, conn.execute(query).all())

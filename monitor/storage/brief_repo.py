@@ -148,31 +148,39 @@ def top_stories(
         .order_by(heat.desc(), mentions.c.story_key)
         .limit(limit)
     )
-    rows = conn.execute(query).all()
+    return story_rows(conn, conn.execute(query).all())
+
+
+def story_rows(conn: Connection, rows: Sequence[Any]) -> list[StoryRow]:
+    """Rows of (story_key, brand, n, negative, reach, likes, reposts, recent, first mention id), each
+    with its first mention's time, title and link (one query for all of them)."""
     first = {
         r.id: r
         for r in conn.execute(
             select(
                 mentions.c.id, mentions.c.title, mentions.c.text, mentions.c.url, mentions.c.published_at
-            ).where(mentions.c.id.in_([row.first_id for row in rows]))
+            ).where(mentions.c.id.in_([int(row[8]) for row in rows]))
         )
     }
-    return [
-        StoryRow(
-            story_key=r.story_key,
-            brand=r.brand,
-            mentions=int(r.n),
-            negative=int(r.neg or 0),
-            reach=int(r.reach),
-            likes=int(r.likes),
-            reposts=int(r.reposts),
-            recent=int(r.recent or 0),
-            first_at=as_utc_required(first[r.first_id].published_at),
-            title=(first[r.first_id].title or first[r.first_id].text or "")[:120],
-            url=first[r.first_id].url,
+    out = []
+    for key, brand, n, neg, reach, likes, reposts, recent, first_id in rows:
+        head = first[int(first_id)]
+        out.append(
+            StoryRow(
+                story_key=key,
+                brand=brand,
+                mentions=int(n),
+                negative=int(neg or 0),
+                reach=int(reach),
+                likes=int(likes),
+                reposts=int(reposts),
+                recent=int(recent or 0),
+                first_at=as_utc_required(head.published_at),
+                title=(head.title or head.text or "")[:120],
+                url=head.url,
+            )
         )
-        for r in rows
-    ]
+    return out
 
 
 def by_platform(
